@@ -1,0 +1,35 @@
+"""The licence registry. Issue-by-issue this grows into platforms, branches, numbers and rules."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Licence(models.Model):
+    """A 呼叫中心业务经营许可证 (B24) held by the platform operator or by a commercial tenant."""
+
+    class Scope(models.TextChoices):
+        DOMESTIC = "domestic", _("Domestic call centre (国内呼叫中心业务)")
+        OFFSHORE = "offshore", _("Offshore call centre (离岸呼叫中心业务)")
+
+    class Topology(models.TextChoices):
+        CENTRALIZED = "centralized", _("Centralized (集中式)")
+        DISTRIBUTED = "distributed", _("Distributed (分布式)")
+        HYBRID = "hybrid", _("Hybrid (集中分布式 / 其他方式)")
+
+    holder = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, related_name="licences")
+    number = models.CharField(_("licence number"), max_length=40, unique=True)
+    category = models.CharField(_("category"), max_length=8, default="B24")
+    scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.DOMESTIC)
+    # "MIIT" for cross-region licences, else the GB/T 2260 code of the issuing province.
+    issuer = models.CharField(_("issuer"), max_length=8)
+    coverage = ArrayField(models.CharField(max_length=2), verbose_name=_("coverage provinces"))
+    topology = models.CharField(_("topology"), max_length=16, choices=Topology.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number

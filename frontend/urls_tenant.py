@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from frontend import views
+
+app_name = "frontend"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("users/", views.users, name="users"),
+    path("audit/", views.audit, name="audit"),
+    path("", include("frontend.urls_auth")),
+]

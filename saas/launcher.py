@@ -1,0 +1,86 @@
+"""What `python3 dev.py run|test` does once inside the virtual environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from saas.embedded import ensure_services, stop_services
+from saas.i18n import compile_catalogs
+from saas.services_config import redis_url
+
+PYTHON = sys.executable
+# Tests use Redis databases of their own, so a demo worker running beside them never takes their tasks.
+TEST_REDIS_OFFSET = 8
+
+
+def manage(*args: str) -> None:
+    subprocess.run([PYTHON, "-m", "saas.manage", *args], check=True)
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a service manager, `kill`) stops everything as Ctrl-C does."""
+
+    def handler(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+def run() -> int:
+    _stop_on_sigterm()
+    started = ensure_services()
+    port = os.environ.get("PORT", "8000")
+    processes: list[subprocess.Popen] = []
+    try:
+        compile_catalogs()
+        manage("migrate_fleet")
+        manage("seed_demo", "--port", port)
+        processes = [
+            subprocess.Popen([PYTHON, "-m", "uvicorn", "saas.asgi:application",
+                              "--host", os.environ.get("HOST", "127.0.0.1"), "--port", port]),
+            subprocess.Popen([PYTHON, "-m", "celery", "-A", "saas", "worker", "--loglevel", "INFO",
+                              "--concurrency", "2", "--hostname", "worker@%h"]),
+            subprocess.Popen([PYTHON, "-m", "celery", "-A", "saas", "beat", "--loglevel", "INFO"]),
+        ]
+        print(f"\n  Platform console: http://localhost:{port}/   Tenants: http://acme.localhost:{port}/ "
+              f"http://bpo.localhost:{port}/\n  Ctrl-C stops everything.\n", flush=True)
+        while all(process.poll() is None for process in processes):
+            try:
+                processes[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+        return next((process.returncode for process in processes if process.returncode), 0)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        stop_services(started)
+
+
+def test(pytest_args: list[str]) -> int:
+    started = ensure_services()
+    try:
+        compile_catalogs()
+        os.environ["REDIS_URL"] = redis_url(os.environ["REDIS_URL"], TEST_REDIS_OFFSET)
+        return subprocess.call([PYTHON, "-m", "pytest", *pytest_args])
+    finally:
+        stop_services(started)
+
+
+def main() -> None:
+    command, *rest = sys.argv[1:] or ["run"]
+    sys.exit(run() if command == "run" else test(rest))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""The platform host (the bare BASE_DOMAIN): platform console and platform API."""
+
+from django.urls import include, path
+
+from saas.api import urls as api
+from tenants import api as tenants_api
+
+handler404 = "saas.api.errors.api_not_found"
+
+api_patterns = [
+    *api.common,
+    path("v1/tenants/", tenants_api.ClientListView.as_view(), name="tenant-list"),
+    path("v1/tenants/<slug:slug>/", tenants_api.ClientDetailView.as_view(), name="tenant-detail"),
+    path("v1/tenants/<slug:slug>/suspend/", tenants_api.ClientSuspendView.as_view(), name="tenant-suspend"),
+    path("v1/tenants/<slug:slug>/resume/", tenants_api.ClientResumeView.as_view(), name="tenant-resume"),
+    path("v1/tenants/<slug:slug>/archive/", tenants_api.ClientArchiveView.as_view(), name="tenant-archive"),
+    *api.docs,
+]
+
+urlpatterns = [
+    path("api/", include((api_patterns, "api"))),
+    path("", include("frontend.urls_platform")),
+]

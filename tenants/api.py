@@ -1,0 +1,107 @@
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas.accounts.roles import PLATFORM_ROLES, Role
+from saas.api.pagination import Pagination
+from saas.api.permissions import Roles
+from tenants.models import Client
+from tenants.selectors import client_get, client_list
+from tenants.services import do_archive_tenant, do_request_tenant, do_resume_tenant, do_suspend_tenant
+
+TENANT_ROLES = Roles(read=PLATFORM_ROLES, write={Role.PLATFORM_ADMIN})
+
+
+class ClientInput(serializers.Serializer):
+    slug = serializers.CharField(max_length=30)
+    legal_name = serializers.CharField(max_length=200)
+    uscc = serializers.CharField(max_length=18, min_length=18)
+    business_type = serializers.ChoiceField(choices=Client.BusinessType.choices)
+
+
+class ClientOutput(serializers.ModelSerializer):
+    domain = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = [
+            "slug", "legal_name", "uscc", "business_type", "status", "ready", "provisioning_error",
+            "domain", "created_at", "status_changed_at", "status_url",
+        ]
+
+    def get_domain(self, client) -> str | None:
+        domain = next(iter(client.domains.all()), None)
+        return domain.domain if domain else None
+
+    def get_status_url(self, client) -> str:
+        return reverse("api:tenant-detail", kwargs={"slug": client.slug})
+
+
+def _client_or_404(slug: str) -> Client:
+    client = client_get(slug=slug)
+    if client is None:
+        raise NotFound()
+    return client
+
+
+class ClientListView(APIView):
+    """Client enterprises. Creating one answers 202: poll `status_url` until `ready` is true."""
+
+    roles = TENANT_ROLES
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", enum=Client.Status.values)], responses=ClientOutput(many=True)
+    )
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(client_list(status=request.query_params.get("status")), request, self)
+        return paginator.get_paginated_response(ClientOutput(page, many=True).data)
+
+    @extend_schema(
+        request=ClientInput,
+        responses={202: ClientOutput},
+        examples=[
+            OpenApiExample(
+                "a self-use tenant",
+                value={"slug": "acme", "legal_name": "艾克米科技有限公司",
+                       "uscc": "91110000802100433B", "business_type": "self_use"},
+                request_only=True,
+            )
+        ],
+    )
+    def post(self, request):
+        data = ClientInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = do_request_tenant(actor=request.user, **data.validated_data)
+        body = ClientOutput(client).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
+
+
+class ClientDetailView(APIView):
+    roles = TENANT_ROLES
+
+    @extend_schema(responses=ClientOutput)
+    def get(self, request, slug):
+        return Response(ClientOutput(_client_or_404(slug)).data)
+
+
+def _action_view(action, summary: str):
+    class ClientActionView(APIView):
+        roles = TENANT_ROLES
+
+        @extend_schema(request=None, responses=ClientOutput, summary=summary)
+        def post(self, request, slug):
+            client = action(actor=request.user, client=_client_or_404(slug))
+            return Response(ClientOutput(client).data)
+
+    ClientActionView.__name__ = f"Client{action.__name__.removeprefix('do_').title().replace('_', '')}View"
+    return ClientActionView
+
+
+ClientSuspendView = _action_view(do_suspend_tenant, "Suspend: keep data, refuse logins")
+ClientResumeView = _action_view(do_resume_tenant, "Resume a suspended client enterprise")
+ClientArchiveView = _action_view(do_archive_tenant, "Archive: keep the schema, free the domain")

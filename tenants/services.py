@@ -1,0 +1,155 @@
+"""Writes on client enterprises. Each action is atomic and leaves an audit row."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_exists
+
+from saas.api.errors import Conflict, DomainError
+from saas.audit.services import record
+from tenants import realtime
+from tenants.models import Client, Domain
+from tenants.schemas import template_schema
+
+logger = logging.getLogger(__name__)
+
+
+def domain_for(slug: str) -> str:
+    return f"{slug}.{settings.BASE_DOMAIN}"
+
+
+def do_request_tenant(*, actor, slug: str, legal_name: str, uscc: str, business_type: str) -> Client:
+    """Register a client enterprise and queue its provisioning; the schema is made by the worker."""
+    client = Client(
+        slug=slug,
+        legal_name=legal_name,
+        uscc=uscc,
+        business_type=business_type,
+        schema_name=f"tenant_{slug.replace('-', '_')}",
+    )
+    try:
+        client.full_clean(exclude=["schema_name"], validate_constraints=False)
+    except ValidationError as error:
+        raise DomainError("invalid", _("Some fields are not valid."), details=error.message_dict) from error
+
+    with transaction.atomic():
+        live = Client.objects.exclude(status=Client.Status.ARCHIVED)
+        if live.filter(slug=slug).exists() or Domain.objects.filter(domain=domain_for(slug)).exists():
+            raise Conflict("slug_taken", _("This slug is already used by another client enterprise."))
+        if live.filter(uscc=uscc).exists():
+            raise Conflict("uscc_taken", _("A client enterprise with this credit code is already registered."))
+        client.save()
+        Domain.objects.create(domain=domain_for(slug), tenant=client, is_primary=True)
+        record(actor=actor, action="tenant.requested", target=client, tenant=client, data={"slug": slug})
+        transaction.on_commit(lambda: _queue_provisioning(client.pk))
+    return client
+
+
+def _queue_provisioning(client_id: int) -> None:
+    from kombu.exceptions import OperationalError
+
+    from tenants.tasks import provision_tenant
+
+    try:
+        provision_tenant.delay(client_id)
+    except OperationalError:
+        # The registration is stored; the beat task `requeue_stalled_provisioning` queues it again.
+        logger.warning("broker unreachable; tenant %s will be queued again by beat", client_id)
+
+
+def do_requeue_stalled_provisioning(*, older_than: timedelta = timedelta(minutes=2)) -> int:
+    """Queue again every tenant left in provisioning (broker was down, worker died mid-task)."""
+    stalled = Client.objects.filter(
+        status=Client.Status.PROVISIONING, ready=False, created_at__lt=timezone.now() - older_than
+    ).values_list("pk", flat=True)
+    stalled = list(stalled)
+    for client_id in stalled:
+        _queue_provisioning(client_id)
+    return len(stalled)
+
+
+def do_provision_tenant(*, client_id: int) -> Client:
+    """Clone the template schema for a tenant. Idempotent: a ready tenant is left as it is."""
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client_id)
+        if client.ready:
+            return client
+        try:
+            with transaction.atomic():
+                if not schema_exists(template_schema()):
+                    raise RuntimeError("the tenant template schema is missing: run `saas migrate_fleet`")
+                client.create_schema(check_if_exists=True, verbosity=0)
+        except Exception as error:  # noqa: BLE001 — any database error must surface as a failed status
+            logger.exception("provisioning %s failed", client.slug)
+            client.status = Client.Status.FAILED
+            client.provisioning_error = str(error)[:2000]
+            _changed_status(client)
+            record(actor=None, action="tenant.provisioning_failed", target=client, tenant=client)
+        else:
+            client.ready = True
+            client.status = Client.Status.ACTIVE
+            client.provisioning_error = ""
+            _changed_status(client)
+            record(actor=None, action="tenant.provisioned", target=client, tenant=client,
+                   data={"template": template_schema()})
+        connection.set_schema_to_public()
+    return client
+
+
+def do_suspend_tenant(*, actor, client: Client) -> Client:
+    return _transition(actor, client, Client.Status.SUSPENDED, allowed_from={Client.Status.ACTIVE})
+
+
+def do_resume_tenant(*, actor, client: Client) -> Client:
+    return _transition(actor, client, Client.Status.ACTIVE, allowed_from={Client.Status.SUSPENDED})
+
+
+def do_archive_tenant(*, actor, client: Client) -> Client:
+    """Keep the schema (renamed, out of the way) and free the domain, slug and credit code."""
+    with transaction.atomic():
+        client = _transition(
+            actor, client, Client.Status.ARCHIVED,
+            allowed_from={Client.Status.ACTIVE, Client.Status.SUSPENDED, Client.Status.FAILED},
+        )
+        archived_name = f"archived_{client.pk}_{client.slug.replace('-', '_')}"[:63]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [client.schema_name])
+            if cursor.fetchone():
+                cursor.execute(f'ALTER SCHEMA "{client.schema_name}" RENAME TO "{archived_name}"')
+        client.domains.all().delete()
+        client.schema_name = archived_name
+        client.ready = False
+        client.save(update_fields=["schema_name", "ready"])
+    return client
+
+
+def _transition(actor, client: Client, status: str, *, allowed_from: set[str]) -> Client:
+    with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        if client.is_platform:
+            raise Conflict("platform_tenant", _("The platform operator itself cannot be changed this way."))
+        if client.status not in allowed_from:
+            raise Conflict(
+                "invalid_status",
+                _("A client enterprise in status “%(status)s” cannot change to “%(target)s”.")
+                % {"status": client.get_status_display(), "target": Client.Status(status).label},
+            )
+        previous = client.status
+        client.status = status
+        _changed_status(client)
+        record(actor=actor, action=f"tenant.{status}", target=client, tenant=client,
+               data={"from": previous, "to": status})
+    return client
+
+
+def _changed_status(client: Client) -> None:
+    client.status_changed_at = timezone.now()
+    client.save(update_fields=["status", "ready", "provisioning_error", "status_changed_at"])
+    transaction.on_commit(lambda: realtime.announce_tenant(client))

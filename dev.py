@@ -3,6 +3,7 @@
 
     python3 dev.py run     # the whole product with demo data on http://localhost:8000
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
+    python3 dev.py bench NAME   # a benchmark (provisioning, fleet-migrate); prints a table, writes JSON
 
 Creates `.venv`, installs the project into it whenever `pyproject.toml` changes, then hands over
 to `saas.launcher` inside the virtual environment. Standard library only, on purpose.
@@ -42,7 +43,7 @@ def ensure_environment() -> None:
 
 
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "bench"}:
         sys.exit(__doc__)
     ensure_environment()
     os.chdir(ROOT)

@@ -9,11 +9,8 @@ import sys
 
 from saas.embedded import ensure_services, stop_services
 from saas.i18n import compile_catalogs
-from saas.services_config import redis_url
 
 PYTHON = sys.executable
-# Tests use Redis databases of their own, so a demo worker running beside them never takes their tasks.
-TEST_REDIS_OFFSET = 8
 
 
 def manage(*args: str) -> None:
@@ -71,15 +68,28 @@ def test(pytest_args: list[str]) -> int:
     started = ensure_services()
     try:
         compile_catalogs()
-        os.environ["REDIS_URL"] = redis_url(os.environ["REDIS_URL"], TEST_REDIS_OFFSET)
+        # Importing `saas` (for the embedded services) set DJANGO_SETTINGS_MODULE to the product's
+        # settings; pytest would take it over its own ini setting.
+        os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
         return subprocess.call([PYTHON, "-m", "pytest", *pytest_args])
+    finally:
+        stop_services(started)
+
+
+def bench(arguments: list[str]) -> int:
+    started = ensure_services()
+    # Redis databases of its own: a demo worker must never see a benchmark's tenants.
+    os.environ["SAAS_REDIS_DB_OFFSET"] = "12"
+    try:
+        return subprocess.call([PYTHON, "-m", "saas.manage", "bench", *arguments])
     finally:
         stop_services(started)
 
 
 def main() -> None:
     command, *rest = sys.argv[1:] or ["run"]
-    sys.exit(run() if command == "run" else test(rest))
+    commands = {"run": lambda: run(), "test": lambda: test(rest), "bench": lambda: bench(rest)}
+    sys.exit(commands[command]())
 
 
 if __name__ == "__main__":

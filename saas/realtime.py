@@ -10,10 +10,12 @@ from __future__ import annotations
 from importlib import import_module
 
 from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.routing import URLRouter
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.auth.models import AnonymousUser
+from django.urls import re_path
 from django.utils.crypto import constant_time_compare
 from django_tenants.utils import get_public_schema_name, tenant_context
 
@@ -67,10 +69,18 @@ def resolve(scope):
         return tenant, _user_in_session(session)
 
 
+class NoRouteConsumer(AsyncWebsocketConsumer):
+    """Closes a websocket whose path this host does not serve (instead of an exception in the router)."""
+
+    async def connect(self):
+        await self.close(code=CLOSE_NOT_FOUND)
+
+
 class TenantWebsocketMiddleware:
     def __init__(self, platform_routes: list, tenant_routes: list):
-        self.platform = URLRouter(platform_routes)
-        self.tenants = URLRouter(tenant_routes)
+        fallback = re_path(r"", NoRouteConsumer.as_asgi())
+        self.platform = URLRouter([*platform_routes, fallback])
+        self.tenants = URLRouter([*tenant_routes, fallback])
 
     async def __call__(self, scope, receive, send):
         tenant, user = await resolve(scope)

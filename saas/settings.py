@@ -32,10 +32,13 @@ ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}", "127.0.0.1"]
 CSRF_TRUSTED_ORIGINS = [f"http://*.{BASE_DOMAIN}:8000", f"https://*.{BASE_DOMAIN}"]
 
 DATABASE_URL, REDIS_URL = service_urls()
+# Added to every Redis database number below; the tests use 8 (see tests/settings.py).
+REDIS_DB_OFFSET = int(os.environ.get("SAAS_REDIS_DB_OFFSET", "0"))
 
 # --- Tenancy: one PostgreSQL schema per client enterprise -------------------------------------------
 SHARED_APPS = [
     "django_tenants",
+    "saas",  # project-wide commands: seed_demo, bench
     "tenants",
     "saas.accounts",
     "saas.audit",
@@ -137,7 +140,7 @@ WHITENOISE_USE_FINDERS = True
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": redis_url(REDIS_URL, CACHE),
+        "LOCATION": redis_url(REDIS_URL, REDIS_DB_OFFSET + CACHE),
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
     }
@@ -145,10 +148,10 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis_url(REDIS_URL, CHANNELS)]},
+        "CONFIG": {"hosts": [redis_url(REDIS_URL, REDIS_DB_OFFSET + CHANNELS)]},
     }
 }
-CELERY_BROKER_URL = redis_url(REDIS_URL, CELERY, for_celery=True)
+CELERY_BROKER_URL = redis_url(REDIS_URL, REDIS_DB_OFFSET + CELERY, for_celery=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

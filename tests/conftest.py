@@ -11,6 +11,7 @@ import itertools
 import uuid
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
@@ -18,6 +19,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from rest_framework.test import APIClient
 
 from saas import demo
+from saas.celery import app as celery_app
 from saas.accounts.models import User
 from saas.accounts.services import do_issue_token
 from saas.audit.models import AuditEvent
@@ -38,11 +40,7 @@ USERS = {
 
 
 def pytest_configure(config):
-    from django.conf import settings
-
     compile_catalogs()
-    # Hashing demo passwords with PBKDF2 would dominate the suite's time; the algorithm is not under test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +48,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("migrate_fleet", verbosity=0)
         demo.seed()
+    # The seed queued provisioning tasks it then did itself; no test should meet them in the queue.
+    celery_app.control.purge()
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +121,7 @@ def make_uscc(serial: int | None = None) -> str:
 
 
 @pytest.fixture
-def committed(django_db_blocker):
+def committed(django_db_setup, django_db_blocker):
     """Autocommit database access for tests whose data another thread or process must see.
 
     Tenants created under it are archived and their schemas dropped afterwards.
@@ -136,3 +136,14 @@ def committed(django_db_blocker):
             client.domains.all().delete()
             AuditEvent.objects.filter(tenant=client).delete()
             client.delete(force_drop=False)
+
+
+@pytest.fixture
+def worker(committed):
+    """A real Celery worker on the real broker, in a thread of this process.
+
+    Starting it closes this thread's database connection (Celery's Django fix-up), which is why it
+    comes with `committed` rather than a rolled-back transaction.
+    """
+    with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING") as started:
+        yield started

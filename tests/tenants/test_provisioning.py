@@ -1,5 +1,6 @@
 """Provisioning by template clone, isolation between tenants, suspension and archiving."""
 
+import pytest
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 from rest_framework.test import APIClient
@@ -23,6 +24,7 @@ def _tables(schema):
         return {row[0] for row in cursor.fetchall()}
 
 
+@pytest.mark.smoke
 def test_provisioning_clones_the_template_schema_with_every_table(db, new_slug):
     # given
     client = _request(new_slug())
@@ -50,6 +52,7 @@ def test_provisioning_twice_changes_nothing(db, new_slug):
     assert again.status_changed_at == changed_at
 
 
+@pytest.mark.smoke
 def test_a_row_created_in_acme_is_invisible_from_bpo_through_the_orm(tenant):
     # given
     with schema_context(tenant("acme").schema_name):
@@ -65,6 +68,7 @@ def test_a_row_created_in_acme_is_invisible_from_bpo_through_the_orm(tenant):
         assert User.objects.filter(username="only-in-acme").exists()
 
 
+@pytest.mark.smoke
 def test_a_row_created_in_acme_is_invisible_from_bpo_through_the_api(api):
     # given
     created = api("acme", "tenant_admin").post(

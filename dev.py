@@ -24,7 +24,7 @@ PYTHON = VENV / "bin" / "python"
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 — dev.py runs under whatever python3 the machine has
         sys.exit(f"Python 3.11 or newer is needed, this is {sys.version.split()[0]}")
     if not PYTHON.exists():
         print("· creating the virtual environment in .venv", flush=True)

@@ -8,6 +8,7 @@ and started again on the same data.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -190,10 +191,8 @@ def _process_matches(pid: int, name: str, argument: str) -> bool:
 
 
 def _wait_gone(pid: int, timeout: float) -> None:
-    try:
+    with contextlib.suppress(psutil.NoSuchProcess):
         psutil.Process(pid).wait(timeout)
-    except psutil.NoSuchProcess:
-        pass
 
 
 def _create_database(admin_uri: str, name: str) -> None:

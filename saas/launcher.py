@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -45,10 +46,8 @@ def run() -> int:
         print(f"\n  Platform console: http://localhost:{port}/   Tenants: http://acme.localhost:{port}/ "
               f"http://bpo.localhost:{port}/\n  Ctrl-C stops everything.\n", flush=True)
         while all(process.poll() is None for process in processes):
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 processes[0].wait(timeout=1)
-            except subprocess.TimeoutExpired:
-                pass
         return next((process.returncode for process in processes if process.returncode), 0)
     except KeyboardInterrupt:
         return 0

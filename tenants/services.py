@@ -10,13 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_tenants.utils import schema_exists
 
 from saas.api.errors import Conflict, DomainError
 from saas.audit.services import record
 from tenants import realtime
 from tenants.models import Client, Domain
-from tenants.schemas import template_schema
+from tenants.schemas import clone_template, template_schema
 
 logger = logging.getLogger(__name__)
 
@@ -83,9 +82,7 @@ def do_provision_tenant(*, client_id: int) -> Client:
             return client
         try:
             with transaction.atomic():
-                if not schema_exists(template_schema()):
-                    raise RuntimeError("the tenant template schema is missing: run `saas migrate_fleet`")
-                client.create_schema(check_if_exists=True, verbosity=0)
+                clone_template(client.schema_name)
         except Exception as error:  # noqa: BLE001 — any database error must surface as a failed status
             logger.exception("provisioning %s failed", client.slug)
             client.status = Client.Status.FAILED

@@ -19,10 +19,10 @@ from django_tenants.utils import get_public_schema_name, schema_context
 from rest_framework.test import APIClient
 
 from saas import demo
-from saas.celery import app as celery_app
 from saas.accounts.models import User
 from saas.accounts.services import do_issue_token
 from saas.audit.models import AuditEvent
+from saas.celery import app as celery_app
 from saas.i18n import compile_catalogs
 from tenants.models import Client
 from tenants.uscc import check_character

@@ -37,8 +37,10 @@ def _walk(patterns, prefix=""):
             yield prefix + str(pattern.pattern), pattern.callback
 
 
-def _concrete(route: str) -> str:
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda match: SAMPLE_ARGUMENTS[match.group(1)], route)
+def concrete(route: str) -> str:
+    """A URL route (`<slug:slug>`) or an OpenAPI path (`{slug}`) with sample arguments filled in."""
+    path = re.sub(r"<(?:\w+:)?(\w+)>|\{(\w+)\}", lambda m: SAMPLE_ARGUMENTS[m.group(1) or m.group(2)], route)
+    return path if path.startswith("/") else "/" + path
 
 
 def api_endpoints() -> list[Endpoint]:
@@ -49,5 +51,5 @@ def api_endpoints() -> list[Endpoint]:
             if not route.startswith("api/v1/") or view_class is None:
                 continue
             methods = tuple(method for method in HTTP_METHODS if hasattr(view_class, method))
-            endpoints.append(Endpoint(host_kind, _concrete(route), view_class, methods))
+            endpoints.append(Endpoint(host_kind, concrete(route), view_class, methods))
     return endpoints

@@ -93,7 +93,8 @@ def error_response(request, *, code: str, message, status_code: int):
     """
     with translation.override(translation.get_language_from_request(request)):
         if request.path.startswith("/api/"):
-            return JsonResponse(error_body(code, message), status=status_code, json_dumps_params={"ensure_ascii": False})
+            body = error_body(code, message)
+            return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
         return render(request, "frontend/error.html", {"code": code, "message": message}, status=status_code)
 
 

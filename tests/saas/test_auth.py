@@ -43,7 +43,8 @@ def test_an_expired_token_is_refused(api):
     # given
     token = _login(api, "acme", "acme-agent", DEMO_PASSWORD).json()["token"]
     with schema_context(Client.objects.get(slug="acme").schema_name):
-        ApiToken.objects.filter(digest=ApiToken.digest_of(token)).update(expires_at=timezone.now() - timedelta(seconds=1))
+        expired = timezone.now() - timedelta(seconds=1)
+        ApiToken.objects.filter(digest=ApiToken.digest_of(token)).update(expires_at=expired)
     client = api("acme")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 

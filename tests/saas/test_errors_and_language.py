@@ -10,12 +10,18 @@ def test_an_unknown_tenant_host_is_a_404_never_another_tenant(db):
 
     # then
     assert response.status_code == 404
-    assert response.json() == {"error": {"code": "tenant_not_found", "message": "没有使用此地址的客户企业。", "details": {}}}
+    assert response.json() == {
+        "error": {"code": "tenant_not_found", "message": "没有使用此地址的客户企业。", "details": {}}
+    }
 
 
 @pytest.mark.parametrize(
     ("accept_language", "message"),
-    [(None, "用户名或密码错误。"), ("zh-CN,zh;q=0.9", "用户名或密码错误。"), ("en-US,en;q=0.8", "The username or password is wrong.")],
+    [
+        (None, "用户名或密码错误。"),
+        ("zh-CN,zh;q=0.9", "用户名或密码错误。"),
+        ("en-US,en;q=0.8", "The username or password is wrong."),
+    ],
 )
 def test_messages_follow_accept_language_with_chinese_by_default(api, accept_language, message):
     # given

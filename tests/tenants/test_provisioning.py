@@ -7,8 +7,9 @@ from rest_framework.test import APIClient
 
 from saas.accounts.models import User
 from tenants.models import Client
-from tests.conftest import make_uscc
+from tenants.schemas import stale_schemas
 from tenants.services import do_archive_tenant, do_provision_tenant, do_request_tenant
+from tests.conftest import make_uscc
 
 USCC = make_uscc(serial=4242)
 
@@ -37,6 +38,7 @@ def test_provisioning_clones_the_template_schema_with_every_table(db, new_slug):
     # then
     assert client.status == Client.Status.ACTIVE and client.ready
     assert _tables(client.schema_name) == _tables("tenant_template")
+    assert stale_schemas([client.schema_name]) == []  # its migration records came with the clone
     assert {"accounts_user", "accounts_apitoken", "django_session", "django_migrations"} <= _tables(client.schema_name)
 
 

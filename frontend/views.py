@@ -12,6 +12,7 @@ from saas.accounts.models import User
 from saas.accounts.roles import PLATFORM_ROLES, Role
 from saas.api.errors import DomainError
 from saas.audit.models import AuditEvent
+from tenants.models import Client
 from tenants.selectors import client_list
 from tenants.services import do_request_tenant
 
@@ -75,7 +76,12 @@ def tenants(request):
     return render(
         request,
         "frontend/tenants.html",
-        {"clients": client_list(), "form": ClientForm(), "can_provision": can_provision},
+        {
+            "clients": client_list(),
+            "form": ClientForm(),
+            "can_provision": can_provision,
+            "status_labels": {status.value: str(status.label) for status in Client.Status},
+        },
     )
 
 

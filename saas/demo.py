@@ -43,9 +43,9 @@ PLATFORM = {
     "legal_name": "云联呼叫中心平台有限公司",
     "uscc": "91110000802100433B",
     "users": (
-        ("admin", Role.PLATFORM_ADMIN, "平台管理员 王磊"),
-        ("compliance", Role.COMPLIANCE_OFFICER, "合规专员 李娜"),
-        ("finance", Role.FINANCE, "财务 张敏"),
+        ("admin", Role.PLATFORM_ADMIN, "王磊"),
+        ("compliance", Role.COMPLIANCE_OFFICER, "李娜"),
+        ("finance", Role.FINANCE, "张敏"),
     ),
     "licence": {
         "number": "B2-20230158", "issuer": "MIIT", "coverage": ALL_PROVINCES,
@@ -61,9 +61,9 @@ TENANTS = (
         business_type=Client.BusinessType.SELF_USE,
         seats={SeatMode.HOSTED: 20},
         users=(
-            ("acme-admin", Role.TENANT_ADMIN, "企业管理员 陈静"),
-            ("acme-supervisor", Role.SUPERVISOR, "班组长 刘洋"),
-            ("acme-agent", Role.AGENT, "座席员 赵婷"),
+            ("acme-admin", Role.TENANT_ADMIN, "陈静"),
+            ("acme-supervisor", Role.SUPERVISOR, "刘洋"),
+            ("acme-agent", Role.AGENT, "赵婷"),
         ),
     ),
     DemoTenant(
@@ -73,9 +73,9 @@ TENANTS = (
         business_type=Client.BusinessType.COMMERCIAL,
         seats={SeatMode.OUTSOURCED: 40, SeatMode.HOSTED: 10},
         users=(
-            ("bpo-admin", Role.TENANT_ADMIN, "企业管理员 孙伟"),
-            ("bpo-supervisor", Role.SUPERVISOR, "现场主管 周琳"),
-            ("bpo-agent", Role.AGENT, "座席员 吴昊"),
+            ("bpo-admin", Role.TENANT_ADMIN, "孙伟"),
+            ("bpo-supervisor", Role.SUPERVISOR, "周琳"),
+            ("bpo-agent", Role.AGENT, "吴昊"),
         ),
         licence={
             "number": "苏B2-20210456", "issuer": "32", "coverage": ["32"],

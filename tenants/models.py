@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_tenants.models import DomainMixin, TenantMixin
 
 from tenants.uscc import validate_uscc
@@ -27,7 +28,7 @@ class Client(TenantMixin):
 
     class Status(models.TextChoices):
         PROVISIONING = "provisioning", _("Provisioning")
-        ACTIVE = "active", _("Active")
+        ACTIVE = "active", pgettext_lazy("tenant status", "Active")
         SUSPENDED = "suspended", _("Suspended")
         ARCHIVED = "archived", _("Archived")
         FAILED = "failed", _("Provisioning failed")

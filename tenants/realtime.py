@@ -12,8 +12,7 @@ def tenant_summary(client) -> dict:
     return {
         "slug": client.slug,
         "legal_name": client.legal_name,
-        "status": client.status,
-        "status_label": str(client.get_status_display()),
+        "status": client.status,  # the page shows its own label for it, in the reader's language
         "ready": client.ready,
     }
 

@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from saas.language import request_language
+
 
 class DomainError(exceptions.APIException):
     """A refusal by the business rules: raised in services, answered as-is by every view."""
@@ -91,7 +93,7 @@ def error_response(request, *, code: str, message, status_code: int):
 
     Middleware that answers before LocaleMiddleware must pick the caller's language itself.
     """
-    with translation.override(translation.get_language_from_request(request)):
+    with translation.override(request_language(request)):
         if request.path.startswith("/api/"):
             body = error_body(code, message)
             return JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})

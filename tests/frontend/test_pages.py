@@ -1,5 +1,7 @@
 """The web shell: login, navigation per role, language switch, and the platform console."""
 
+import json
+
 import pytest
 
 from tenants.models import Client
@@ -17,6 +19,30 @@ def test_the_login_page_is_in_chinese_by_default_and_english_on_request(web):
 
     # then
     assert "<h1>登录</h1>" in chinese and "<h1>Log in</h1>" in english
+
+
+def test_pages_stay_chinese_for_an_english_browser_until_english_is_chosen(web):
+    # given
+    client = web("acme")
+
+    # when
+    by_browser = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    by_choice = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+    # then
+    assert "<h1>登录</h1>" in by_browser
+    assert "<h1>Log in</h1>" in by_choice
+
+
+def test_the_console_carries_status_labels_in_the_page_language(web):
+    # when
+    page = web("platform", "platform_admin").get("/console/tenants/").content.decode()
+
+    # then: the live feed sends status codes; the page turns them into its own words
+    labels = json.loads(page.split('id="status-labels" type="application/json">')[1].split("</script>")[0])
+    assert labels["provisioning"] == "开通中"
+    assert labels["active"] == "正常"  # the tenant status, not the user column's 启用
 
 
 @pytest.mark.parametrize(
@@ -104,3 +130,10 @@ def test_a_suspended_tenant_host_shows_a_clear_page(web, api):
 
     # then
     assert response.status_code == 403 and "已被暂停" in response.content.decode()
+
+
+def test_the_language_switch_names_each_language_in_itself(web):
+    client = web("acme")
+    assert 'lang="en">English</button>' in client.get("/login/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
+    assert 'lang="zh-hans">简体中文</button>' in client.get("/login/").content.decode()

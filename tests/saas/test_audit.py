@@ -46,3 +46,16 @@ def test_platform_staff_read_every_tenant_s_events(api):
 
     # then
     assert "bpo-visible" in [event["data"].get("username") for event in events]
+
+
+def test_web_login_and_logout_are_recorded(web):
+    # given
+    client = web("acme", "supervisor")
+
+    # when
+    response = client.post("/logout/")
+
+    # then
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    actions = list(AuditEvent.objects.filter(actor_username="acme-supervisor").values_list("action", flat=True))
+    assert actions[:2] == ["auth.logout", "auth.login"]

@@ -2,6 +2,7 @@
 (function () {
   const table = document.getElementById("tenants");
   if (!table) return;
+  const statusLabels = JSON.parse(document.getElementById("status-labels").textContent);
 
   // htmx swaps error responses (the form with its messages) into the form itself.
   document.body.addEventListener("htmx:beforeSwap", (event) => {
@@ -25,7 +26,7 @@
       const row = table.querySelector(`tr[data-slug="${CSS.escape(tenant.slug)}"]`);
       if (!row) return;
       const status = row.querySelector('[data-field="status"]');
-      status.textContent = tenant.status_label;
+      status.textContent = statusLabels[tenant.status] || tenant.status;
       status.className = `status status-${tenant.status}`;
       if (tenant.status !== "provisioning") row.querySelector('[data-field="progress"]')?.remove();
     };

@@ -22,3 +22,27 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant.slug} {self.mode} × {self.quantity}"
+
+
+class SeatLedgerEntry(models.Model):
+    """One seat switched on or off, written in the same transaction as the seat itself, so that billing
+    can count seat-days exactly from this table alone. Never updated or deleted."""
+
+    class Event(models.TextChoices):
+        ACTIVATED = "activated", _("Activated")
+        DEACTIVATED = "deactivated", _("Deactivated")
+
+    tenant = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, related_name="seat_ledger")
+    seat_id = models.BigIntegerField()  # the seat's id in the tenant's schema
+    seat_code = models.CharField(max_length=32)
+    mode = models.CharField(max_length=16, choices=SeatMode.choices)
+    event = models.CharField(max_length=16, choices=Event.choices)
+    at = models.DateTimeField(db_index=True)
+    actor_username = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["tenant", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}:{self.seat_code} {self.event} {self.at:%Y-%m-%d %H:%M}"

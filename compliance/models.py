@@ -3,6 +3,7 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Licence(models.Model):
@@ -33,3 +34,26 @@ class Licence(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PlatformSite(models.Model):
+    """A system platform (平台) of a licence: where seats connect through. The compliance issue adds
+    the provinces a site answers for and the rules that hold sites against their licence."""
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        ACTIVE = "active", pgettext_lazy("platform site state", "Active")
+        RETIRED = "retired", _("Retired")
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="sites")
+    name = models.CharField(_("name"), max_length=100)
+    province = models.CharField(_("province"), max_length=2)  # GB/T 2260
+    city = models.CharField(_("city"), max_length=50)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PLANNED)
+
+    class Meta:
+        ordering = ["licence", "name"]
+        constraints = [models.UniqueConstraint(fields=["licence", "name"], name="site_name_per_licence")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.city})"

@@ -13,11 +13,13 @@ from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.models import SeatMode, Subscription
-from compliance.models import Licence
+from compliance.models import Licence, PlatformSite
 from saas.accounts.models import User
 from saas.accounts.roles import Role
 from saas.accounts.services import do_create_user
 from saas.audit.services import record
+from saas.seats.models import Seat
+from saas.seats.services import do_create_seat
 from tenants.models import Client, Domain
 from tenants.services import do_provision_tenant, do_request_tenant
 
@@ -34,8 +36,10 @@ class DemoTenant:
     legal_name: str
     uscc: str
     business_type: str
-    seats: dict[str, int]
+    seats: dict[str, int]  # subscribed per mode
     users: tuple[tuple[str, str, str], ...]
+    # (code prefix, mode, how many defined, how many of them active, first extension)
+    seat_blocks: tuple[tuple[str, str, int, int, int], ...] = ()
     licence: dict | None = None
 
 
@@ -51,6 +55,12 @@ PLATFORM = {
         "number": "B2-20230158", "issuer": "MIIT", "coverage": ALL_PROVINCES,
         "topology": Licence.Topology.HYBRID, "valid_from": date(2023, 3, 1), "valid_until": date(2028, 2, 29),
     },
+    # (name, province, city, state); the first active one is where seats connect by default.
+    "sites": (
+        ("北京平台", "11", "北京", PlatformSite.State.ACTIVE),
+        ("上海平台", "31", "上海", PlatformSite.State.ACTIVE),
+        ("广州平台", "44", "广州", PlatformSite.State.PLANNED),
+    ),
 }
 
 TENANTS = (
@@ -60,6 +70,7 @@ TENANTS = (
         uscc="91330100MA2H3K7X47",
         business_type=Client.BusinessType.SELF_USE,
         seats={SeatMode.HOSTED: 20},
+        seat_blocks=(("A", SeatMode.HOSTED, 15, 12, 8001),),
         users=(
             ("acme-admin", Role.TENANT_ADMIN, "陈静"),
             ("acme-supervisor", Role.SUPERVISOR, "刘洋"),
@@ -72,6 +83,7 @@ TENANTS = (
         uscc="91320100MA1N8Q2W5A",
         business_type=Client.BusinessType.COMMERCIAL,
         seats={SeatMode.OUTSOURCED: 40, SeatMode.HOSTED: 10},
+        seat_blocks=(("W", SeatMode.OUTSOURCED, 30, 30, 8001), ("H", SeatMode.HOSTED, 5, 5, 8501)),
         users=(
             ("bpo-admin", Role.TENANT_ADMIN, "孙伟"),
             ("bpo-supervisor", Role.SUPERVISOR, "周琳"),
@@ -89,7 +101,9 @@ def seed() -> list[tuple[str, str, str]]:
     """Create whatever demo data is missing; return (host, username, role) of every demo login."""
     logins = []
     platform = _platform_tenant()
-    _licence(platform, PLATFORM["licence"])
+    licence = _licence(platform, PLATFORM["licence"])
+    for name, province, city, state in PLATFORM["sites"]:
+        _site(licence, name, province, city, state)
     for username, role, name in PLATFORM["users"]:
         _user(username, role, name)
         logins.append((settings.BASE_DOMAIN, username, role))
@@ -103,6 +117,8 @@ def seed() -> list[tuple[str, str, str]]:
             for username, role, name in demo.users:
                 _user(username, role, name)
                 logins.append((client.domains.get().domain, username, role))
+            for block in demo.seat_blocks:
+                _seats(*block)
     return logins
 
 
@@ -132,11 +148,29 @@ def _tenant(demo: DemoTenant) -> Client:
     return client
 
 
-def _licence(holder: Client, fields: dict) -> None:
+def _licence(holder: Client, fields: dict) -> Licence:
     with transaction.atomic():
         licence, created = Licence.objects.get_or_create(number=fields["number"], defaults={"holder": holder, **fields})
         if created:
             record(actor=None, action="demo.licence_created", target=licence, tenant=holder)
+    return licence
+
+
+def _site(licence: Licence, name: str, province: str, city: str, state: str) -> None:
+    with transaction.atomic():
+        site, created = PlatformSite.objects.get_or_create(
+            licence=licence, name=name, defaults={"province": province, "city": city, "state": state}
+        )
+        if created:
+            record(actor=None, action="demo.site_created", target=site)
+
+
+def _seats(prefix: str, mode: str, defined: int, active: int, first_extension: int) -> None:
+    for number in range(1, defined + 1):
+        code = f"{prefix}{number:03d}"
+        if not Seat.objects.filter(code=code).exists():
+            do_create_seat(actor=None, code=code, name=f"{code} 号座席", kind=mode,
+                           extension=str(first_extension + number - 1), active=number <= active)
 
 
 def _subscription(client: Client, mode: str, quantity: int) -> None:

@@ -62,6 +62,7 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "saas.accounts",
+    "saas.seats",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

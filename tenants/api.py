@@ -6,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas.accounts.roles import PLATFORM_ROLES, Role
+from saas.api.actions import action_view
 from saas.api.pagination import Pagination
 from saas.api.permissions import Roles
 from tenants.models import Client
@@ -89,19 +90,11 @@ class ClientDetailView(APIView):
         return Response(ClientOutput(_client_or_404(slug)).data)
 
 
-def _action_view(action, summary: str):
-    class ClientActionView(APIView):
-        roles = TENANT_ROLES
-
-        @extend_schema(request=None, responses=ClientOutput, summary=summary)
-        def post(self, request, slug):
-            client = action(actor=request.user, client=_client_or_404(slug))
-            return Response(ClientOutput(client).data)
-
-    ClientActionView.__name__ = f"Client{action.__name__.removeprefix('do_').title().replace('_', '')}View"
-    return ClientActionView
+def _client_action(action, summary: str):
+    return action_view(action=action, roles=TENANT_ROLES, load=_client_or_404, argument="client",
+                       output=ClientOutput, summary=summary)
 
 
-ClientSuspendView = _action_view(do_suspend_tenant, "Suspend: keep data, refuse logins")
-ClientResumeView = _action_view(do_resume_tenant, "Resume a suspended client enterprise")
-ClientArchiveView = _action_view(do_archive_tenant, "Archive: keep the schema, free the domain")
+ClientSuspendView = _client_action(do_suspend_tenant, "Suspend: keep data, refuse logins")
+ClientResumeView = _client_action(do_resume_tenant, "Resume a suspended client enterprise")
+ClientArchiveView = _client_action(do_archive_tenant, "Archive: keep the schema, free the domain")

@@ -4,15 +4,14 @@ are stored together or not at all."""
 from __future__ import annotations
 
 from django.db import connection
-from django_tenants.utils import get_public_schema_name
 
 from saas.audit.models import AuditEvent
+from tenants.context import current_tenant
 
 
 def record(*, actor, action: str, target=None, data: dict | None = None, tenant=None) -> AuditEvent:
     """`tenant` defaults to the tenant whose host the action came through (none on the platform host)."""
-    if tenant is None and connection.schema_name != get_public_schema_name():
-        tenant = connection.tenant
+    tenant = tenant or current_tenant()
     return AuditEvent.objects.create(
         tenant_id=getattr(tenant, "pk", None),
         schema_name=connection.schema_name,

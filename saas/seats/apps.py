@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SeatsConfig(AppConfig):
+    name = "saas.seats"
+    label = "seats"
+    verbose_name = _("Seats")

@@ -17,6 +17,8 @@ from compliance.models import Licence, PlatformSite
 from saas.accounts.models import User
 from saas.accounts.roles import Role
 from saas.accounts.services import do_create_user
+from saas.agents.models import Agent, Skill, Team
+from saas.agents.services import do_create_agent
 from saas.audit.services import record
 from saas.seats.models import Seat
 from saas.seats.services import do_create_seat
@@ -40,6 +42,11 @@ class DemoTenant:
     users: tuple[tuple[str, str, str], ...]
     # (code prefix, mode, how many defined, how many of them active, first extension)
     seat_blocks: tuple[tuple[str, str, int, int, int], ...] = ()
+    skills: tuple[str, ...] = ()
+    team: str = ""  # led by the tenant's supervisor; every demo agent is in it
+    # Agents besides the one in `users`: how many, with the skills (name → proficiency) they share.
+    extra_agents: int = 0
+    agent_skills: tuple[tuple[str, int], ...] = ()
     licence: dict | None = None
 
 
@@ -71,6 +78,10 @@ TENANTS = (
         business_type=Client.BusinessType.SELF_USE,
         seats={SeatMode.HOSTED: 20},
         seat_blocks=(("A", SeatMode.HOSTED, 15, 12, 8001),),
+        skills=("普通话", "粤语", "售后服务", "投诉处理"),
+        team="客服一组",
+        extra_agents=9,
+        agent_skills=(("普通话", 4), ("售后服务", 3)),
         users=(
             ("acme-admin", Role.TENANT_ADMIN, "陈静"),
             ("acme-supervisor", Role.SUPERVISOR, "刘洋"),
@@ -84,6 +95,10 @@ TENANTS = (
         business_type=Client.BusinessType.COMMERCIAL,
         seats={SeatMode.OUTSOURCED: 40, SeatMode.HOSTED: 10},
         seat_blocks=(("W", SeatMode.OUTSOURCED, 30, 30, 8001), ("H", SeatMode.HOSTED, 5, 5, 8501)),
+        skills=("普通话", "电话销售", "回访"),
+        team="外呼项目组",
+        extra_agents=5,
+        agent_skills=(("普通话", 5), ("电话销售", 3)),
         users=(
             ("bpo-admin", Role.TENANT_ADMIN, "孙伟"),
             ("bpo-supervisor", Role.SUPERVISOR, "周琳"),
@@ -114,11 +129,20 @@ def seed() -> list[tuple[str, str, str]]:
         for mode, quantity in demo.seats.items():
             _subscription(client, mode, quantity)
         with schema_context(client.schema_name):
-            for username, role, name in demo.users:
-                _user(username, role, name)
-                logins.append((client.domains.get().domain, username, role))
             for block in demo.seat_blocks:
                 _seats(*block)
+            for skill in demo.skills:
+                Skill.objects.get_or_create(name=skill)
+            for username, role, name in demo.users:
+                if role == Role.AGENT:
+                    _agent(demo, username, name, serial=1)
+                else:
+                    _user(username, role, name)
+                logins.append((client.domains.get().domain, username, role))
+            team = _team(demo)
+            for serial in range(2, demo.extra_agents + 2):
+                _agent(demo, f"{demo.slug}-agent{serial:02d}", f"座席员{serial:02d}", serial=serial)
+            Agent.objects.filter(team__isnull=True).update(team=team)
     return logins
 
 
@@ -180,6 +204,21 @@ def _subscription(client: Client, mode: str, quantity: int) -> None:
         )
         if created:
             record(actor=None, action="demo.subscription_created", target=subscription, tenant=client)
+
+
+def _team(demo: DemoTenant) -> Team:
+    team, _ = Team.objects.get_or_create(
+        name=demo.team, defaults={"leader": User.objects.filter(role=Role.SUPERVISOR).first()}
+    )
+    return team
+
+
+def _agent(demo: DemoTenant, username: str, name: str, *, serial: int) -> None:
+    if User.objects.filter(username=username).exists():
+        return
+    skills = [{"skill": Skill.objects.get(name=skill), "proficiency": level} for skill, level in demo.agent_skills]
+    do_create_agent(actor=None, username=username, password=DEMO_PASSWORD, name=name,
+                    employee_number=f"{demo.slug.upper()}-{serial:03d}", hire_date=date(2025, 3, 1), skills=skills)
 
 
 def _user(username: str, role: str, display_name: str) -> None:

@@ -63,6 +63,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "saas.accounts",
     "saas.seats",
+    "saas.agents",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

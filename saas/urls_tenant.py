@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from saas.agents import api as agents
 from saas.api import urls as api
 from saas.seats import api as seats
 
@@ -14,6 +15,14 @@ api_patterns = [
     path("v1/seats/<int:pk>/", seats.SeatDetailView.as_view(), name="seat-detail"),
     path("v1/seats/<int:pk>/activate/", seats.SeatActivateView.as_view(), name="seat-activate"),
     path("v1/seats/<int:pk>/deactivate/", seats.SeatDeactivateView.as_view(), name="seat-deactivate"),
+    path("v1/agents/", agents.AgentListView.as_view(), name="agent-list"),
+    path("v1/agents/<int:pk>/", agents.AgentDetailView.as_view(), name="agent-detail"),
+    path("v1/teams/", agents.TeamListView.as_view(), name="team-list"),
+    path("v1/teams/<int:pk>/", agents.TeamDetailView.as_view(), name="team-detail"),
+    path("v1/skills/", agents.SkillListView.as_view(), name="skill-list"),
+    path("v1/skills/<int:pk>/", agents.SkillDetailView.as_view(), name="skill-detail"),
+    path("v1/reason-codes/", agents.ReasonCodeListView.as_view(), name="reason-code-list"),
+    path("v1/reason-codes/<int:pk>/", agents.ReasonCodeDetailView.as_view(), name="reason-code-detail"),
     *api.docs,
 ]
 

@@ -1,4 +1,3 @@
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -7,7 +6,6 @@ from rest_framework.views import APIView
 from saas.accounts.models import User
 from saas.accounts.roles import Role
 from saas.accounts.services import do_create_user, do_issue_token, login_check
-from saas.api.errors import Conflict
 from saas.api.pagination import Pagination
 from saas.api.permissions import PUBLIC, Roles
 
@@ -100,7 +98,5 @@ class UserListView(APIView):
     def post(self, request):
         data = UserInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if User.objects.filter(username=data.validated_data["username"]).exists():
-            raise Conflict("username_taken", _("This username is already taken."))
         user = do_create_user(actor=request.user, **data.validated_data)
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)

@@ -16,7 +16,7 @@ from rest_framework import status
 
 from saas.accounts.models import ApiToken, User
 from saas.accounts.roles import PLATFORM_ROLES, TENANT_ROLES
-from saas.api.errors import DomainError
+from saas.api.errors import Conflict, DomainError
 from saas.audit.services import record
 
 
@@ -75,6 +75,8 @@ def do_create_user(*, actor, username: str, password: str, role: str, display_na
     """A user in the current schema; platform roles only on the platform, tenant roles only in tenants."""
     if role not in allowed_roles_here():
         raise DomainError("role_not_allowed_here", _("This role cannot be given on this host."))
+    if User.objects.filter(username=username).exists():
+        raise Conflict("username_taken", _("This username is already taken."), details={"username": username})
     with transaction.atomic():
         user = User(username=username, role=role, display_name=display_name, email=email)
         user.set_password(password)

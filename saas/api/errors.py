@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -53,7 +54,11 @@ _DRF_CODES = {
 
 def exception_handler(exc, context):
     """DRF's exception handler, reshaped into the product's error body."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, IntegrityError):
+        # A uniqueness race the service's own check could not see (two requests at once). The
+        # service's transaction has rolled back; nothing was stored.
+        exc = Conflict("conflict", _("This conflicts with data that was just stored. Reload and try again."))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

@@ -8,6 +8,7 @@ from compliance.models import PlatformSite
 from saas.accounts.roles import Role
 from saas.api.actions import action_view
 from saas.api.permissions import Roles
+from saas.api.resources import resource_views
 from saas.seats.models import Seat
 from saas.seats.selectors import seat_usage
 from saas.seats.services import do_activate_seat, do_create_seat, do_deactivate_seat, do_update_seat
@@ -37,35 +38,21 @@ SEAT_EXAMPLE = OpenApiExample("a hosted seat", request_only=True, value={
     "code": "A001", "name": "一组 1 号座席", "kind": SeatMode.HOSTED, "extension": "8001", "active": True})
 
 
-@extend_schema_view(post=extend_schema(examples=[SEAT_EXAMPLE]))
-class SeatListView(generics.ListCreateAPIView):
-    """Seats. Creating with `active: true`, or activating later, counts against the subscription
-    for that kind: beyond it the answer is 409 `seat_limit_reached`."""
-
-    roles = SEAT_ROLES
-    serializer_class = SeatSerializer
-    filterset_fields = ("status", "kind")
-
-    def get_queryset(self):
-        seats = Seat.objects.select_related("site")
-        for field in self.filterset_fields:
-            if value := self.request.query_params.get(field):
-                seats = seats.filter(**{field: value})
-        return seats
-
-    def perform_create(self, serializer):
-        serializer.instance = do_create_seat(actor=self.request.user, **serializer.validated_data)
+def _update_seat(*, actor, instance, active=None, **changes):
+    # `active` is for creation only; activating later is the activate action.
+    return do_update_seat(actor=actor, seat=instance, **changes)
 
 
-class SeatDetailView(generics.RetrieveUpdateAPIView):
-    roles = SEAT_ROLES
-    serializer_class = SeatSerializer
-    queryset = Seat.objects.select_related("site")
-    http_method_names = ["get", "patch", "head", "options"]
-
-    def perform_update(self, serializer):
-        changes = {key: value for key, value in serializer.validated_data.items() if key != "active"}
-        serializer.instance = do_update_seat(actor=self.request.user, seat=serializer.instance, **changes)
+SeatListView, SeatDetailView = resource_views(
+    name="Seat", serializer=SeatSerializer, roles=SEAT_ROLES,
+    queryset=lambda request: Seat.objects.select_related("site"),
+    create=do_create_seat, update=_update_seat, filters=("status", "kind"),
+)
+SeatListView = extend_schema_view(post=extend_schema(
+    examples=[SEAT_EXAMPLE],
+    description="Creating with `active: true`, or activating later, counts against the subscription for that kind: "
+                "beyond it the answer is 409 `seat_limit_reached`.",
+))(SeatListView)
 
 
 def _seat_action(action, summary: str):

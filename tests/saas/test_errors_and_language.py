@@ -75,3 +75,9 @@ def test_refused_registration_stores_nothing(api):
     # then
     assert response.status_code == 409 and response.json()["error"]["code"] == "slug_taken"
     assert Client.objects.count() == before
+
+
+@pytest.mark.parametrize("query", ["?active=perhaps", "?team=abc"])
+def test_a_filter_value_that_does_not_parse_is_a_400(api, query):
+    response = api("acme", "tenant_admin").get(f"/api/v1/{'skills' if 'active' in query else 'agents'}/{query}")
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_filter"

@@ -174,7 +174,9 @@ def test_usage_shows_subscribed_active_and_defined_seats(api):
     usage = {row["kind"]: row for row in api("acme", "supervisor").get(f"{SEATS}usage/").json()}
 
     # then
-    assert usage["hosted"] == {"kind": "hosted", "kind_label": "托管座席", "subscribed": 20, "active": 12, "defined": 15}
+    assert usage["hosted"] == {
+        "kind": "hosted", "kind_label": "托管座席", "subscribed": 20, "active": 12, "defined": 15,
+    }
     assert usage["outsourced"]["subscribed"] == 0
 
 

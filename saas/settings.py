@@ -64,6 +64,7 @@ TENANT_APPS = [
     "saas.accounts",
     "saas.seats",
     "saas.agents",
+    "saas.queues",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from saas.agents import api as agents
 from saas.api import urls as api
+from saas.queues import api as queues
 from saas.seats import api as seats
 
 handler404 = "saas.api.errors.api_not_found"
@@ -23,6 +24,8 @@ api_patterns = [
     path("v1/skills/<int:pk>/", agents.SkillDetailView.as_view(), name="skill-detail"),
     path("v1/reason-codes/", agents.ReasonCodeListView.as_view(), name="reason-code-list"),
     path("v1/reason-codes/<int:pk>/", agents.ReasonCodeDetailView.as_view(), name="reason-code-detail"),
+    path("v1/queues/", queues.QueueListView.as_view(), name="queue-list"),
+    path("v1/queues/<int:pk>/", queues.QueueDetailView.as_view(), name="queue-detail"),
     *api.docs,
 ]
 

@@ -42,6 +42,7 @@ SHARED_APPS = [
     "tenants",
     "saas.accounts",
     "saas.audit",
+    "saas.holidays",
     "compliance",
     "billing",
     "frontend",
@@ -65,6 +66,7 @@ TENANT_APPS = [
     "saas.seats",
     "saas.agents",
     "saas.queues",
+    "saas.calendars",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

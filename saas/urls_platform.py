@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from saas.api import urls as api
+from saas.holidays import api as holidays
 from tenants import api as tenants_api
 
 handler404 = "saas.api.errors.api_not_found"
@@ -14,6 +15,8 @@ api_patterns = [
     path("v1/tenants/<slug:slug>/suspend/", tenants_api.ClientSuspendView.as_view(), name="tenant-suspend"),
     path("v1/tenants/<slug:slug>/resume/", tenants_api.ClientResumeView.as_view(), name="tenant-resume"),
     path("v1/tenants/<slug:slug>/archive/", tenants_api.ClientArchiveView.as_view(), name="tenant-archive"),
+    path("v1/public-holidays/", holidays.PublicHolidayListView.as_view(), name="public-holiday-list"),
+    path("v1/public-holidays/<int:pk>/", holidays.PublicHolidayDetailView.as_view(), name="public-holiday-detail"),
     *api.docs,
 ]
 

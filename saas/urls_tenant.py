@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from saas.agents import api as agents
 from saas.api import urls as api
+from saas.calendars import api as calendars
 from saas.queues import api as queues
 from saas.seats import api as seats
 
@@ -26,6 +27,9 @@ api_patterns = [
     path("v1/reason-codes/<int:pk>/", agents.ReasonCodeDetailView.as_view(), name="reason-code-detail"),
     path("v1/queues/", queues.QueueListView.as_view(), name="queue-list"),
     path("v1/queues/<int:pk>/", queues.QueueDetailView.as_view(), name="queue-detail"),
+    path("v1/calendars/", calendars.CalendarDayListView.as_view(), name="calendar-day-list"),
+    path("v1/calendars/year/", calendars.CalendarYearView.as_view(), name="calendar-year"),
+    path("v1/calendars/<int:pk>/", calendars.CalendarDayDetailView.as_view(), name="calendar-day-detail"),
     *api.docs,
 ]
 

@@ -26,11 +26,12 @@ def full_clean_or_400(instance, **kwargs) -> None:
 
 
 def resource_views(*, name: str, serializer, roles, queryset: Callable, create: Callable, update: Callable,
-                   filters: tuple[str, ...] = ()) -> tuple[type, type]:
+                   delete: Callable | None = None, filters: tuple[str, ...] = ()) -> tuple[type, type]:
     """(list view, detail view) for one resource.
 
-    `queryset(request)` scopes what the caller may see; `create(actor=…, **data)` and
-    `update(actor=…, instance=…, **changes)` are the services.
+    `queryset(request)` scopes what the caller may see; `create(actor=…, **data)`,
+    `update(actor=…, instance=…, **changes)` and, for the few rows that may go, `delete(actor=…,
+    instance=…)` are the services.
     """
 
     class ListView(generics.ListCreateAPIView):
@@ -43,9 +44,9 @@ def resource_views(*, name: str, serializer, roles, queryset: Callable, create: 
         def perform_create(self, serializer):
             serializer.instance = create(actor=self.request.user, **serializer.validated_data)
 
-    class DetailView(generics.RetrieveUpdateAPIView):
+    class DetailView(generics.RetrieveUpdateDestroyAPIView):
         serializer_class = serializer
-        http_method_names = ["get", "patch", "head", "options"]
+        http_method_names = ["get", "patch", "head", "options", *(["delete"] if delete else [])]
 
         def get_queryset(self):
             return queryset(self.request)
@@ -53,6 +54,9 @@ def resource_views(*, name: str, serializer, roles, queryset: Callable, create: 
         def perform_update(self, serializer):
             serializer.instance = update(actor=self.request.user, instance=serializer.instance,
                                          **serializer.validated_data)
+
+        def perform_destroy(self, instance):
+            delete(actor=self.request.user, instance=instance)
 
     for view, suffix in ((ListView, "ListView"), (DetailView, "DetailView")):
         view.roles = roles
@@ -70,10 +74,13 @@ def filtered(rows, request, names: tuple[str, ...]):
         try:
             value = _BOOLEANS[raw.lower()] if isinstance(field, models.BooleanField) else field.to_python(raw)
         except (KeyError, ValidationError) as error:
-            raise DomainError("invalid_filter", _("This filter value is not valid."),
-                              details={name: [raw]}) from error
+            raise invalid_filter(name, raw) from error
         rows = rows.filter(**{name: value})
     return rows
+
+
+def invalid_filter(name: str, raw: str) -> DomainError:
+    return DomainError("invalid_filter", _("This filter value is not valid."), details={name: [raw]})
 
 
 _BOOLEANS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}

@@ -83,7 +83,8 @@ def test_queue_validation_accepts_the_edge_values(api, fields):
 def test_wrap_up_codes_are_kept_by_code_and_deactivated_rather_than_deleted(api):
     # given
     admin = api("acme", "tenant_admin")
-    queue = _create(admin, wrap_up_codes=[{"code": "resolved", "name": "已解决"}, {"code": "spam", "name": "骚扰"}]).json()
+    codes = [{"code": "resolved", "name": "已解决"}, {"code": "spam", "name": "骚扰"}]
+    queue = _create(admin, wrap_up_codes=codes).json()
 
     # when
     updated = admin.patch(f"{QUEUES}{queue['id']}/", {"wrap_up_codes": [{"code": "resolved", "name": "问题已解决"}]},

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from compliance.numbers import NumberKind
+
 
 class Licence(models.Model):
     """A 呼叫中心业务经营许可证 (B24) held by the platform operator or by a commercial tenant."""
@@ -57,3 +59,25 @@ class PlatformSite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.city})"
+
+
+class NumberResource(models.Model):
+    """An access number (码号资源), unique across the platform, allocated by the platform to a tenant.
+
+    The tenant routes it (its schema's NumberRoute); the route's queue is mirrored here in the same
+    transaction so that compliance sees every routing without reading tenant schemas.
+    """
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=8, choices=NumberKind.choices)
+    province = models.CharField(_("province"), max_length=2, blank=True)  # GB/T 2260, where it has one
+    tenant = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="numbers", verbose_name=_("allocated to"))
+    routed_queue = models.CharField(_("routed to queue"), max_length=50, blank=True)
+    routed_at = models.DateTimeField(_("routed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return self.number

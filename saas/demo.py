@@ -13,7 +13,8 @@ from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.models import SeatMode, Subscription
-from compliance.models import Licence, PlatformSite
+from compliance.models import Licence, NumberResource, PlatformSite
+from compliance.numbers import classify
 from saas.accounts.models import User
 from saas.accounts.roles import Role
 from saas.accounts.services import do_create_user
@@ -43,6 +44,7 @@ class DemoTenant:
     # (code prefix, mode, how many defined, how many of them active, first extension)
     seat_blocks: tuple[tuple[str, str, int, int, int], ...] = ()
     skills: tuple[str, ...] = ()
+    numbers: tuple[tuple[str, str], ...] = ()  # (number, province where the kind needs one), allocated
     team: str = ""  # led by the tenant's supervisor; every demo agent is in it
     # Agents besides the one in `users`: how many, with the skills (name → proficiency) they share.
     extra_agents: int = 0
@@ -79,6 +81,7 @@ TENANTS = (
         seats={SeatMode.HOSTED: 20},
         seat_blocks=(("A", SeatMode.HOSTED, 15, 12, 8001),),
         skills=("普通话", "粤语", "售后服务", "投诉处理"),
+        numbers=(("4008208820", ""), ("951234", "")),
         team="客服一组",
         extra_agents=9,
         agent_skills=(("普通话", 4), ("售后服务", 3)),
@@ -96,6 +99,7 @@ TENANTS = (
         seats={SeatMode.OUTSOURCED: 40, SeatMode.HOSTED: 10},
         seat_blocks=(("W", SeatMode.OUTSOURCED, 30, 30, 8001), ("H", SeatMode.HOSTED, 5, 5, 8501)),
         skills=("普通话", "电话销售", "回访"),
+        numbers=(("96123", "32"),),
         team="外呼项目组",
         extra_agents=5,
         agent_skills=(("普通话", 5), ("电话销售", 3)),
@@ -128,6 +132,8 @@ def seed() -> list[tuple[str, str, str]]:
             _licence(client, demo.licence)
         for mode, quantity in demo.seats.items():
             _subscription(client, mode, quantity)
+        for number, province in demo.numbers:
+            _number(client, number, province)
         with schema_context(client.schema_name):
             for block in demo.seat_blocks:
                 _seats(*block)
@@ -195,6 +201,17 @@ def _seats(prefix: str, mode: str, defined: int, active: int, first_extension: i
         if not Seat.objects.filter(code=code).exists():
             do_create_seat(actor=None, code=code, name=f"{code} 号座席", kind=mode,
                            extension=str(first_extension + number - 1), active=number <= active)
+
+
+def _number(client: Client, number: str, province: str) -> None:
+    classified = classify(number)
+    with transaction.atomic():
+        resource, created = NumberResource.objects.get_or_create(
+            number=classified.number,
+            defaults={"kind": classified.kind, "province": province or classified.province, "tenant": client},
+        )
+        if created:
+            record(actor=None, action="demo.number_allocated", target=resource, tenant=client)
 
 
 def _subscription(client: Client, mode: str, quantity: int) -> None:

@@ -5,6 +5,7 @@ from django.urls import include, path
 from saas.agents import api as agents
 from saas.api import urls as api
 from saas.calendars import api as calendars
+from saas.numbers import api as numbers
 from saas.queues import api as queues
 from saas.seats import api as seats
 
@@ -30,6 +31,8 @@ api_patterns = [
     path("v1/calendars/", calendars.CalendarDayListView.as_view(), name="calendar-day-list"),
     path("v1/calendars/year/", calendars.CalendarYearView.as_view(), name="calendar-year"),
     path("v1/calendars/<int:pk>/", calendars.CalendarDayDetailView.as_view(), name="calendar-day-detail"),
+    path("v1/numbers/", numbers.NumberListView.as_view(), name="number-list"),
+    path("v1/numbers/<int:pk>/", numbers.NumberDetailView.as_view(), name="number-detail"),
     *api.docs,
 ]
 

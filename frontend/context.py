@@ -8,14 +8,15 @@ from saas.accounts.roles import Role
 TENANTS = ("frontend:tenants", _("Client enterprises"))
 OVERVIEW = ("frontend:home", _("Overview"))
 USERS = ("frontend:users", _("Users"))
+WORKSPACE = ("frontend:resource-list", _("Call centre setup"), {"resource": "seats"})
 AUDIT = ("frontend:audit", _("Audit log"))
 
 NAVIGATION = {
     Role.PLATFORM_ADMIN: [TENANTS, USERS, AUDIT],
     Role.COMPLIANCE_OFFICER: [TENANTS, AUDIT],
     Role.FINANCE: [TENANTS],
-    Role.TENANT_ADMIN: [OVERVIEW, USERS, AUDIT],
-    Role.SUPERVISOR: [OVERVIEW, USERS],
+    Role.TENANT_ADMIN: [OVERVIEW, WORKSPACE, USERS, AUDIT],
+    Role.SUPERVISOR: [OVERVIEW, WORKSPACE, USERS],
     Role.AGENT: [OVERVIEW],
 }
 
@@ -24,9 +25,10 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"navigation": []}
-    current = request.path
     items = []
-    for name, label in NAVIGATION.get(user.role, []):
-        url = reverse(name)
-        items.append({"url": url, "label": label, "active": current == url})
+    for name, label, *kwargs in NAVIGATION.get(user.role, []):
+        url = reverse(name, kwargs=kwargs[0] if kwargs else None)
+        # The setup entry stays lit on every workspace page.
+        active = request.path == url or (name == WORKSPACE[0] and request.path.startswith("/workspace/"))
+        items.append({"url": url, "label": label, "active": active})
     return {"navigation": items, "api_docs_url": "/api/docs/"}

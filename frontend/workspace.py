@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from frontend import workspace_forms as forms
@@ -87,7 +88,8 @@ RESOURCES = {resource.slug: resource for resource in (
         slug="agents", title=_("Agents"), form=forms.AgentForm,
         rows=lambda: Agent.objects.select_related("user", "team", "default_seat")
         .prefetch_related("agent_skills__skill"),
-        columns=(Column(_("Employee number"), lambda a: a.employee_number), Column(_("Name"), lambda a: a.name),
+        columns=(Column(_("Employee number"), lambda a: a.employee_number),
+                 Column(pgettext_lazy("person", "Name"), lambda a: a.name),
                  Column(_("Username"), lambda a: a.user.username), Column(_("Team"), lambda a: a.team or "—"),
                  Column(_("Skills"), _skill_levels),
                  Column(_("Seat"), lambda a: a.default_seat or _("Free seating")),
@@ -149,7 +151,9 @@ def resource_list(request, resource: str):
     spec = _resource(resource)
     rows = [{"row": row, "cells": [column.value(row) for column in spec.columns], "on": spec.is_on(row)}
             for row in spec.rows()]
-    context = {"spec": spec, "rows": rows, "can_write": request.user.role == Role.TENANT_ADMIN, "tabs": TABS}
+    # Templates call callables, so the page gets booleans, not the service functions.
+    context = {"spec": spec, "rows": rows, "can_write": request.user.role == Role.TENANT_ADMIN, "tabs": TABS,
+               "can_switch_on": spec.switch_on is not None, "can_switch_off": spec.switch_off is not None}
     if spec.slug == "seats":
         context["usage"] = seat_usage()
     return render(request, "frontend/workspace/list.html", context)

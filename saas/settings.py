@@ -142,6 +142,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = LOCAL_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns at every start without it
 WHITENOISE_USE_FINDERS = True
+# WhiteNoise indexes files at start-up; in debug it re-reads them so edited CSS shows without a restart.
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # --- Redis: cache, channel layer, Celery ---------------------------------------------------------------
 CACHES = {

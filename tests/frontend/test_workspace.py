@@ -158,3 +158,25 @@ def test_a_number_is_routed_from_the_page(web):
     assert response.status_code == 302
     number.refresh_from_db()
     assert number.routed_queue == "页面热线"
+
+
+def test_active_rows_offer_deactivate_and_inactive_rows_activate(web):
+    page = web("acme", "tenant_admin").get("/workspace/seats/").content.decode()
+    active_row = page.split('data-id="1"')[1].split("</tr>")[0]
+    inactive_row = page.split('<tr class="off"')[1].split("</tr>")[0]
+    assert "/off/" in active_row and "停用" in active_row
+    assert "/on/" in inactive_row and "启用" in inactive_row
+
+
+def test_a_seat_is_deactivated_from_its_row(web):
+    # given
+    client = web("acme", "tenant_admin")
+    with _in_acme():
+        seat = Seat.objects.get(code="A001")
+
+    # when
+    client.post(f"/workspace/seats/{seat.pk}/off/")
+
+    # then
+    with _in_acme():
+        assert Seat.objects.get(pk=seat.pk).status == Seat.Status.INACTIVE

@@ -11,6 +11,7 @@ urlpatterns = [
     path("workspace/numbers/<int:pk>/", workspace.number_route, name="number-route"),
     path("workspace/<slug:resource>/", workspace.resource_list, name="resource-list"),
     path("workspace/<slug:resource>/new/", workspace.resource_form, name="resource-new"),
+    path("workspace/<slug:resource>/import/", workspace.resource_import, name="resource-import"),
     path("workspace/<slug:resource>/<int:pk>/", workspace.resource_form, name="resource-edit"),
     path("workspace/<slug:resource>/<int:pk>/on/", workspace.resource_switch, {"on": True}, name="resource-on"),
     path("workspace/<slug:resource>/<int:pk>/off/", workspace.resource_switch, {"on": False}, name="resource-off"),

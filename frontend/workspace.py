@@ -22,6 +22,8 @@ from saas.agents.models import Agent, ReasonCode, Skill, Team
 from saas.api.errors import DomainError
 from saas.calendars import services as calendars
 from saas.calendars.models import CalendarDay
+from saas.imports.kinds import KINDS
+from saas.imports.services import do_import
 from saas.numbers.models import NumberRoute
 from saas.numbers.selectors import tenant_numbers
 from saas.numbers.services import do_route_number
@@ -153,7 +155,8 @@ def resource_list(request, resource: str):
             for row in spec.rows()]
     # Templates call callables, so the page gets booleans, not the service functions.
     context = {"spec": spec, "rows": rows, "can_write": request.user.role == Role.TENANT_ADMIN, "tabs": TABS,
-               "can_switch_on": spec.switch_on is not None, "can_switch_off": spec.switch_off is not None}
+               "can_switch_on": spec.switch_on is not None, "can_switch_off": spec.switch_off is not None,
+               "can_import": spec.slug in KINDS}
     if spec.slug == "seats":
         context["usage"] = seat_usage()
     return render(request, "frontend/workspace/list.html", context)
@@ -237,3 +240,25 @@ def number_route(request, pk: int):
     return render(request, "frontend/workspace/form.html",
                   {"spec": NUMBERS, "form": form, "instance": number, "tabs": TABS},
                   status=400 if request.method == "POST" else 200)
+
+
+@role_required(*ADMIN)
+def resource_import(request, resource: str):
+    """Upload a spreadsheet; «Check» is a dry run, «Import» stores every row or none."""
+    spec = _resource(resource)
+    if resource not in KINDS:
+        raise Http404
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose a CSV or XLSX file first."))
+        else:
+            try:
+                report = do_import(actor=request.user, kind=resource, file_name=upload.name, content=upload.read(),
+                                   dry_run="check" in request.POST)
+            except DomainError as error:
+                messages.error(request, error.message)
+    status = 400 if report is not None and not report.ok else 200
+    return render(request, "frontend/workspace/import.html",
+                  {"spec": spec, "tabs": TABS, "report": report, "kind": KINDS[resource]}, status=status)

@@ -5,6 +5,7 @@ from django.urls import include, path
 from saas.agents import api as agents
 from saas.api import urls as api
 from saas.calendars import api as calendars
+from saas.imports import api as imports
 from saas.numbers import api as numbers
 from saas.queues import api as queues
 from saas.seats import api as seats
@@ -33,6 +34,8 @@ api_patterns = [
     path("v1/calendars/<int:pk>/", calendars.CalendarDayDetailView.as_view(), name="calendar-day-detail"),
     path("v1/numbers/", numbers.NumberListView.as_view(), name="number-list"),
     path("v1/numbers/<int:pk>/", numbers.NumberDetailView.as_view(), name="number-detail"),
+    path("v1/imports/<slug:kind>/", imports.ImportView.as_view(), name="import"),
+    path("v1/imports/<slug:kind>/template/", imports.ImportTemplateView.as_view(), name="import-template"),
     *api.docs,
 ]
 

@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from saas.api.permissions import PUBLIC
 
-SAMPLE_ARGUMENTS = {"slug": "acme", "pk": "1", "id": "1", "period": "2026-10"}
+SAMPLE_ARGUMENTS = {"slug": "acme", "pk": "1", "id": "1", "period": "2026-10", "kind": "seats"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -1,6 +1,7 @@
 """The client admin's setup pages: every resource listed, created, edited and switched off in the browser."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
 from compliance.models import NumberResource
@@ -180,3 +181,28 @@ def test_a_seat_is_deactivated_from_its_row(web):
     # then
     with _in_acme():
         assert Seat.objects.get(pk=seat.pk).status == Seat.Status.INACTIVE
+
+
+def test_an_import_from_the_page_names_the_bad_rows_and_stores_nothing(web):
+    # given
+    content = "编码,名称,类型,分机号,系统平台,启用\nD001,导入,托管,8201,,否\nD002,导入,托管,1,,否\n".encode()
+
+    # when
+    response = web("acme", "tenant_admin").post("/workspace/seats/import/", {
+        "file": SimpleUploadedFile("seats.csv", content), "import": "1"})
+
+    # then
+    report = response.content.decode().split('id="import-report"')[1]
+    assert response.status_code == 400 and "<td>3</td>" in report and "extension" in report
+    with _in_acme():
+        assert not Seat.objects.filter(code="D001").exists()
+
+
+def test_a_checked_file_imports_from_the_page(web):
+    content = "编码,名称,类型,分机号,系统平台,启用\nD003,导入,托管,8203,,否\n".encode()
+    client = web("acme", "tenant_admin")
+    checked = client.post("/workspace/seats/import/", {"file": SimpleUploadedFile("s.csv", content), "check": "1"})
+    assert "Nothing was stored yet" in checked.content.decode() or "尚未保存" in checked.content.decode()
+    client.post("/workspace/seats/import/", {"file": SimpleUploadedFile("s.csv", content), "import": "1"})
+    with _in_acme():
+        assert Seat.objects.filter(code="D003").exists()

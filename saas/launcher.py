@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -63,8 +64,24 @@ def run() -> int:
         stop_services(started)
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+def ensure_browser() -> None:
+    """The browser tests drive Debian's Chromium (Playwright never downloads one here). Install it
+    with its CJK fonts when missing and apt can; otherwise those tests skip and say why."""
+    if os.path.exists(CHROMIUM) or not shutil.which("apt-get") or os.geteuid() != 0:
+        return
+    print("· installing Debian's chromium and CJK fonts for the browser tests", flush=True)
+    environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=False, env=environment)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-noto-cjk"],
+                   check=False, env=environment)
+
+
 def test(pytest_args: list[str]) -> int:
     started = ensure_services()
+    ensure_browser()
     try:
         compile_catalogs()
         # Importing `saas` (for the embedded services) set DJANGO_SETTINGS_MODULE to the product's

@@ -14,7 +14,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.test.utils import setup_databases, teardown_databases
 from django_tenants.utils import get_public_schema_name, schema_context
 from rest_framework.test import APIClient
 
@@ -44,12 +45,25 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker):
+    """The test database, always. pytest-django's own fixture creates only the databases that the
+    collected tests ask for through `db` or a marker; a run made only of `committed` tests would get
+    none and reach the development database."""
     with django_db_blocker.unblock():
+        databases = setup_databases(verbosity=request.config.option.verbose, interactive=False,
+                                    aliases={DEFAULT_DB_ALIAS})
         call_command("migrate_fleet", verbosity=0)
         demo.seed()
     # The seed queued provisioning tasks it then did itself; no test should meet them in the queue.
     celery_app.control.purge()
+    yield
+    with django_db_blocker.unblock():
+        # Threads of the in-process servers and workers (uvicorn, Celery, Channels) keep connections
+        # open that nothing will close now; the session is over, so end them before dropping.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        teardown_databases(databases, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
@@ -127,6 +141,7 @@ def committed(django_db_setup, django_db_blocker):
     Tenants created under it are archived and their schemas dropped afterwards.
     """
     with django_db_blocker.unblock():
+        assert connection.settings_dict["NAME"].startswith("test_"), "committed data must go to the test database"
         before = set(Client.objects.values_list("pk", flat=True))
         yield
         connection.set_schema_to_public()

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from saas.accounts.services import login_check
 from saas.api.errors import DomainError
@@ -27,6 +28,11 @@ class ClientForm(forms.Form):
     """The fields of a new client enterprise; validation is the service's, shared with the API."""
 
     locals().update(forms.fields_for_model(Client, fields=["slug", "legal_name", "uscc", "business_type"]))
+    admin_username = forms.RegexField(label=_("First admin's username"), regex=r"^[\w.@+-]{3,150}$",
+                                      initial="admin", max_length=150, required=False)
+
+    def clean_admin_username(self) -> str:
+        return self.cleaned_data["admin_username"] or "admin"
 
     def add_domain_error(self, error: DomainError) -> None:
         if error.details:

@@ -1,9 +1,11 @@
 """Pages. Thin: they call the same services and selectors as the API."""
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_tenants.utils import get_public_schema_name
 
@@ -53,6 +55,12 @@ def home(request):
     return render(request, "frontend/home.html", {"tenant": request.tenant})
 
 
+def _initial_admin_message(client) -> str:
+    return _("First client admin of %(tenant)s: %(username)s / %(password)s — shown only now.") % {
+        "tenant": client.legal_name, "username": client.initial_admin_username or "admin",
+        "password": client.initial_admin_password}
+
+
 @role_required(*PLATFORM_ROLES)
 @require_http_methods(["GET", "POST"])
 def tenants(request):
@@ -70,6 +78,7 @@ def tenants(request):
             else:
                 if _from_htmx(request):
                     return render(request, "frontend/_tenant_row.html", {"client": client, "new": True})
+                messages.warning(request, _initial_admin_message(client))
                 return redirect("frontend:tenants")
         if _from_htmx(request):
             return render(request, "frontend/_tenant_form.html", {"form": form}, status=400)

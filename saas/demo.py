@@ -170,7 +170,8 @@ def _tenant(demo: DemoTenant) -> Client:
     client = Client.objects.exclude(status=Client.Status.ARCHIVED).filter(slug=demo.slug).first()
     if client is None:
         client = do_request_tenant(
-            actor=None, slug=demo.slug, legal_name=demo.legal_name, uscc=demo.uscc, business_type=demo.business_type
+            actor=None, slug=demo.slug, legal_name=demo.legal_name, uscc=demo.uscc, business_type=demo.business_type,
+            admin_username="",  # the demo makes its own users, with known passwords
         )
     if not client.ready:
         # Provision right here rather than wait for a worker: the demo must be usable at first start.

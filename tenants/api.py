@@ -21,6 +21,8 @@ class ClientInput(serializers.Serializer):
     legal_name = serializers.CharField(max_length=200)
     uscc = serializers.CharField(max_length=18, min_length=18)
     business_type = serializers.ChoiceField(choices=Client.BusinessType.choices)
+    admin_username = serializers.RegexField(r"^[\w.@+-]{3,150}$", default="admin",
+                                            help_text="The first client admin; its password is in the answer, once.")
 
 
 class ClientOutput(serializers.ModelSerializer):
@@ -40,6 +42,18 @@ class ClientOutput(serializers.ModelSerializer):
 
     def get_status_url(self, client) -> str:
         return reverse("api:tenant-detail", kwargs={"slug": client.slug})
+
+
+class InitialAdminOutput(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(help_text="Shown in this answer only; never stored in clear.")
+
+
+class ClientCreatedOutput(ClientOutput):
+    initial_admin = InitialAdminOutput(read_only=True)
+
+    class Meta(ClientOutput.Meta):
+        fields = [*ClientOutput.Meta.fields, "initial_admin"]
 
 
 def _client_or_404(slug: str) -> Client:
@@ -64,7 +78,7 @@ class ClientListView(APIView):
 
     @extend_schema(
         request=ClientInput,
-        responses={202: ClientOutput},
+        responses={202: ClientCreatedOutput},
         examples=[
             OpenApiExample(
                 "a self-use tenant",
@@ -78,7 +92,8 @@ class ClientListView(APIView):
         data = ClientInput(data=request.data)
         data.is_valid(raise_exception=True)
         client = do_request_tenant(actor=request.user, **data.validated_data)
-        body = ClientOutput(client).data
+        body = {**ClientOutput(client).data, "initial_admin": {
+            "username": data.validated_data["admin_username"], "password": client.initial_admin_password}}
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["status_url"]})
 
 

@@ -41,6 +41,10 @@ class Client(TenantMixin):
     # Set once the schema exists and is migrated; beat and workers skip tenants that are not ready.
     ready = models.BooleanField(_("ready"), default=False)
     provisioning_error = models.TextField(blank=True)
+    # The first client admin, made by the provisioning task; only a password hash waits here, and it is
+    # cleared once the user exists.
+    initial_admin_username = models.CharField(max_length=150, blank=True)
+    initial_admin_password_hash = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     status_changed_at = models.DateTimeField(auto_now_add=True)
 

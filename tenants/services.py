@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import schema_context
 
+from saas.accounts.models import User
+from saas.accounts.roles import Role
 from saas.api.errors import Conflict, DomainError
 from saas.audit.services import record
 from tenants import realtime
@@ -24,14 +29,22 @@ def domain_for(slug: str) -> str:
     return f"{slug}.{settings.BASE_DOMAIN}"
 
 
-def do_request_tenant(*, actor, slug: str, legal_name: str, uscc: str, business_type: str) -> Client:
-    """Register a client enterprise and queue its provisioning; the schema is made by the worker."""
+def do_request_tenant(*, actor, slug: str, legal_name: str, uscc: str, business_type: str,
+                      admin_username: str = "admin") -> Client:
+    """Register a client enterprise and queue its provisioning; the schema is made by the worker.
+
+    The returned client carries `initial_admin_password`: the first client admin's password, generated
+    here and never stored in clear, for the caller to hand over once. No admin with an empty username.
+    """
+    password = secrets.token_urlsafe(12) if admin_username else ""
     client = Client(
         slug=slug,
         legal_name=legal_name,
         uscc=uscc,
         business_type=business_type,
         schema_name=f"tenant_{slug.replace('-', '_')}",
+        initial_admin_username=admin_username,
+        initial_admin_password_hash=make_password(password) if admin_username else "",
     )
     try:
         client.full_clean(exclude=["schema_name"], validate_constraints=False)
@@ -48,6 +61,7 @@ def do_request_tenant(*, actor, slug: str, legal_name: str, uscc: str, business_
         Domain.objects.create(domain=domain_for(slug), tenant=client, is_primary=True)
         record(actor=actor, action="tenant.requested", target=client, tenant=client, data={"slug": slug})
         transaction.on_commit(lambda: _queue_provisioning(client.pk))
+    client.initial_admin_password = password  # for the caller, once; the row keeps only its hash
     return client
 
 
@@ -90,6 +104,7 @@ def do_provision_tenant(*, client_id: int) -> Client:
             _changed_status(client)
             record(actor=None, action="tenant.provisioning_failed", target=client, tenant=client)
         else:
+            _create_initial_admin(client)
             client.ready = True
             client.status = Client.Status.ACTIVE
             client.provisioning_error = ""
@@ -98,6 +113,19 @@ def do_provision_tenant(*, client_id: int) -> Client:
                    data={"template": template_schema()})
         connection.set_schema_to_public()
     return client
+
+
+def _create_initial_admin(client: Client) -> None:
+    if not client.initial_admin_username:
+        return
+    with schema_context(client.schema_name):
+        admin = User.objects.create(username=client.initial_admin_username,
+                                    password=client.initial_admin_password_hash,
+                                    role=Role.TENANT_ADMIN, display_name=client.legal_name)
+        record(actor=None, action="user.created", target=admin, tenant=client,
+               data={"username": admin.username, "role": admin.role, "initial_admin": True})
+    client.initial_admin_username = client.initial_admin_password_hash = ""
+    client.save(update_fields=["initial_admin_username", "initial_admin_password_hash"])
 
 
 def do_suspend_tenant(*, actor, client: Client) -> Client:

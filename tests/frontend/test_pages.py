@@ -91,6 +91,7 @@ def test_a_platform_admin_provisions_from_the_console(web, new_slug):
     # then: the new row, in provisioning state, with a progress bar until the worker reports back
     row = response.content.decode()
     assert response.status_code == 200 and f'data-slug="{slug}"' in row and "<progress" in row
+    assert f'data-credentials-for="{slug}"' in row and "<code>admin</code>" in row  # the first admin, shown once
     assert Client.objects.get(slug=slug).status == Client.Status.PROVISIONING
 
 

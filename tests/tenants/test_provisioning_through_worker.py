@@ -62,7 +62,27 @@ def test_two_tenants_provisioned_by_the_worker_are_isolated(worker, new_slug):
     assert first_token.status_code == 201
     first.credentials(HTTP_AUTHORIZATION=f"Bearer {first_token.json()['token']}")
     second.credentials(HTTP_AUTHORIZATION=f"Bearer {first_token.json()['token']}")
-    assert [user["username"] for user in first.get("/api/v1/users/").json()["results"]] == ["first-admin"]
+    # each has its own first "admin" from provisioning, and only its own
+    assert [user["username"] for user in first.get("/api/v1/users/").json()["results"]] == ["admin", "first-admin"]
     assert second.get("/api/v1/users/").status_code == 401
     assert second.post("/api/v1/auth/token/", {"username": "first-admin", "password": "long-password-1"},
                        format="json").status_code == 400
+
+
+def test_a_new_tenant_comes_with_its_first_admin_who_can_log_in(worker, new_slug):
+    # given
+    admin = _platform_admin()
+    slug = new_slug()
+
+    # when
+    accepted = admin.post("/api/v1/tenants/", {"slug": slug, "legal_name": f"{slug} 有限公司", "uscc": make_uscc(),
+                                               "business_type": "self_use", "admin_username": "boss"}, format="json")
+    credentials = accepted.json()["initial_admin"]
+    _wait_until_ready(admin, accepted["Location"])
+
+    # then: the password was shown once, only its hash was kept, and it works on the new host
+    assert credentials["username"] == "boss" and len(credentials["password"]) >= 12
+    client = Client.objects.get(slug=slug)
+    assert client.initial_admin_password_hash == "" and client.initial_admin_username == ""
+    token = APIClient(HTTP_HOST=f"{slug}.localhost").post("/api/v1/auth/token/", credentials, format="json")
+    assert token.status_code == 201 and token.json()["role"] == "tenant_admin"

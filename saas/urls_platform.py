@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from compliance import api as compliance
 from saas.api import urls as api
 from saas.holidays import api as holidays
 from tenants import api as tenants_api
@@ -17,6 +18,9 @@ api_patterns = [
     path("v1/tenants/<slug:slug>/archive/", tenants_api.ClientArchiveView.as_view(), name="tenant-archive"),
     path("v1/public-holidays/", holidays.PublicHolidayListView.as_view(), name="public-holiday-list"),
     path("v1/public-holidays/<int:pk>/", holidays.PublicHolidayDetailView.as_view(), name="public-holiday-detail"),
+    path("v1/number-resources/", compliance.NumberResourceListView.as_view(), name="number-resource-list"),
+    path("v1/number-resources/<int:pk>/", compliance.NumberResourceDetailView.as_view(),
+         name="number-resource-detail"),
     *api.docs,
 ]
 

@@ -129,3 +129,44 @@ def test_a_failed_routing_leaves_neither_route_nor_registry_changed(api, monkeyp
     assert number.routed_queue == "" and number.routed_at is None
     with schema_context(Client.objects.get(slug="acme").schema_name):
         assert not NumberRoute.objects.filter(number=number).exists()
+
+
+def test_compliance_registers_a_number_for_a_tenant_who_then_routes_it(api):
+    # given
+    officer = api("platform", "compliance_officer")
+
+    # when
+    registered = officer.post("/api/v1/number-resources/", {"number": "400 820 8821", "tenant": "acme"}, format="json")
+
+    # then
+    body = registered.json()
+    assert registered.status_code == 201
+    assert (body["number"], body["kind"], body["tenant"]) == ("4008208821", "400", "acme")
+    assert "4008208821" in {row["number"] for row in api("acme", "tenant_admin").get("/api/v1/numbers/").json()}
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"number": "not a number"}, 400, "invalid"),
+        ({"number": "4008208820"}, 409, "number_taken"),  # the demo's
+        ({"number": "4008208822", "tenant": "nobody"}, 400, "invalid"),
+    ],
+)
+def test_number_registration_refuses_clearly(api, body, status, code):
+    response = api("platform", "compliance_officer").post("/api/v1/number-resources/", body, format="json")
+    assert response.status_code == status and response.json()["error"]["code"] == code
+
+
+def test_a_routed_number_is_not_taken_from_its_tenant(api):
+    # given
+    admin = api("acme", "tenant_admin")
+    admin.patch(f"/api/v1/numbers/{_acme_number(admin)['id']}/", {"queue": _queue(admin)}, format="json")
+    number = NumberResource.objects.get(number="4008208820")
+
+    # when
+    response = api("platform", "compliance_officer").patch(f"/api/v1/number-resources/{number.pk}/",
+                                                           {"tenant": "bpo"}, format="json")
+
+    # then
+    assert response.status_code == 409 and response.json()["error"]["code"] == "number_routed"

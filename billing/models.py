@@ -18,6 +18,7 @@ class Subscription(models.Model):
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        ordering = ["tenant__slug", "mode"]
         constraints = [models.UniqueConstraint(fields=["tenant", "mode"], name="subscription_per_mode")]
 
     def __str__(self) -> str:

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from billing import api as billing
 from compliance import api as compliance
 from saas.api import urls as api
 from saas.holidays import api as holidays
@@ -21,6 +22,8 @@ api_patterns = [
     path("v1/number-resources/", compliance.NumberResourceListView.as_view(), name="number-resource-list"),
     path("v1/number-resources/<int:pk>/", compliance.NumberResourceDetailView.as_view(),
          name="number-resource-detail"),
+    path("v1/billing/subscriptions/", billing.SubscriptionListView.as_view(), name="subscription-list"),
+    path("v1/billing/subscriptions/<int:pk>/", billing.SubscriptionDetailView.as_view(), name="subscription-detail"),
     *api.docs,
 ]
 

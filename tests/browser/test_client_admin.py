@@ -11,6 +11,17 @@ from tenants.models import Client
 QUEUE, SEATS = "浏览器测试队列", ("E2E1", "E2E2")
 
 
+def _fill_seat(page, base: str, code: str, extension: str, *, activate: bool) -> None:
+    page.goto(f"{base}/workspace/seats/new/")
+    page.fill("#id_code", code)
+    page.fill("#id_name", f"浏览器座席 {code}")
+    page.select_option("#id_kind", "hosted")
+    page.fill("#id_extension", extension)
+    if activate:
+        page.check("#id_active")
+    page.click("form.stacked button.primary")
+
+
 def test_a_client_admin_configures_a_queue_and_a_seat_and_sees_the_seat_limit(site, page):
     # given: acme with every subscribed hosted seat already active
     acme = Client.objects.get(slug="acme")
@@ -38,22 +49,11 @@ def test_a_client_admin_configures_a_queue_and_a_seat_and_sees_the_seat_limit(si
         page.wait_for_url(f"{base}/workspace/queues/")
 
         # and a seat, left inactive
-        page.goto(f"{base}/workspace/seats/new/")
-        page.fill("#id_code", SEATS[0])
-        page.fill("#id_name", "浏览器座席")
-        page.select_option("#id_kind", "hosted")
-        page.fill("#id_extension", "7901")
-        page.click("form.stacked button.primary")
+        _fill_seat(page, base, SEATS[0], "7901", activate=False)
         page.wait_for_url(f"{base}/workspace/seats/")
 
         # and then one to activate at once, beyond the subscription
-        page.goto(f"{base}/workspace/seats/new/")
-        page.fill("#id_code", SEATS[1])
-        page.fill("#id_name", "超额座席")
-        page.select_option("#id_kind", "hosted")
-        page.fill("#id_extension", "7902")
-        page.check("#id_active")
-        page.click("form.stacked button.primary")
+        _fill_seat(page, base, SEATS[1], "7902", activate=True)
 
         # then: the limit is explained in the page, in Chinese, and the seat is not stored
         alert = page.locator("[role=alert]").inner_text()

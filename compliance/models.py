@@ -81,3 +81,29 @@ class NumberResource(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class AnnualReport(models.Model):
+    """A licence's annual report (年报) for one year, filed in the first quarter of the next."""
+
+    licence = models.ForeignKey(Licence, on_delete=models.CASCADE, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(_("year reported on"))
+    filed_on = models.DateField(_("filed on"))
+
+    class Meta:
+        ordering = ["licence", "year"]
+        constraints = [models.UniqueConstraint(fields=["licence", "year"], name="one_report_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.licence} {self.year}"
+
+
+class RulePolicy(models.Model):
+    """A compliance officer's choice for a rule whose legal basis is uncertain: on, warn or off."""
+
+    rule_id = models.CharField(max_length=16, unique=True)
+    policy = models.CharField(max_length=8, choices=[("on", _("Enforce")), ("warn", _("Warn only")), ("off", _("Off"))])
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.rule_id}: {self.policy}"

@@ -7,17 +7,14 @@ in their province by the area code (compliance/data/provinces.json, GB/T 2260).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
 import phonenumbers
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-PROVINCES = Path(__file__).resolve().parent / "data" / "provinces.json"
+from compliance import provinces
 
 
 class NumberKind(models.TextChoices):
@@ -71,11 +68,5 @@ def classify(raw: str) -> Classified | None:
 
 def province_of_fixed(number: str) -> str:
     """The province of a fixed-line number from its area code (3 or 4 digits with the leading 0)."""
-    codes = _area_codes()
-    return codes.get(number[:4]) or codes.get(number[:3]) or ""
-
-
-@cache
-def _area_codes() -> dict[str, str]:
-    data = json.loads(PROVINCES.read_text())
-    return {code: province["gb2260"] for province in data["mainland"] for code in province["area_codes"]}
+    areas = provinces.by_area_code()
+    return areas.get(number[:4]) or areas.get(number[:3]) or ""

@@ -1,4 +1,5 @@
-"""The licence registry. Issue-by-issue this grows into platforms, branches, numbers and rules."""
+"""The licence registry (public schema): licences, platform sites, responsible entities, number
+resources, topology change requests, and the audit runs with their findings."""
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -30,6 +31,10 @@ class Licence(models.Model):
     topology = models.CharField(_("topology"), max_length=16, choices=Topology.choices)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
+    document = models.CharField(_("scanned document"), max_length=200, blank=True,
+                                help_text=_("Where the scanned licence is kept (document store reference)."))
+    # 工信部信管〔2020〕81号: outbound calling needs a written commitment filed with the authority.
+    outbound_commitment_on = models.DateField(_("outbound commitment filed on"), null=True, blank=True)
 
     class Meta:
         ordering = ["number"]
@@ -39,8 +44,7 @@ class Licence(models.Model):
 
 
 class PlatformSite(models.Model):
-    """A system platform (平台) of a licence: where seats connect through. The compliance issue adds
-    the provinces a site answers for and the rules that hold sites against their licence."""
+    """A system platform (平台) of a licence: where seats connect through."""
 
     class State(models.TextChoices):
         PLANNED = "planned", _("Planned")
@@ -52,6 +56,9 @@ class PlatformSite(models.Model):
     province = models.CharField(_("province"), max_length=2)  # GB/T 2260
     city = models.CharField(_("city"), max_length=50)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PLANNED)
+    # Hybrid topology: the provinces this platform answers for, as the licence's 特别规定事项 states.
+    responsible_for = ArrayField(models.CharField(max_length=2), default=list, blank=True,
+                                 verbose_name=_("responsible for provinces"))
 
     class Meta:
         ordering = ["licence", "name"]
@@ -71,6 +78,12 @@ class NumberResource(models.Model):
     number = models.CharField(_("number"), max_length=20, unique=True)
     kind = models.CharField(_("kind"), max_length=8, choices=NumberKind.choices)
     province = models.CharField(_("province"), max_length=2, blank=True)  # GB/T 2260, where it has one
+    # "MIIT", a province's GB/T 2260 code, or "carrier" (400/800 come from a carrier's IN platform).
+    authority = models.CharField(_("allocated by"), max_length=8, blank=True)
+    holder = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="held_numbers", verbose_name=_("holder"))
+    certificate = models.CharField(_("certificate number"), max_length=40, blank=True)
+    filed_on = models.DateField(_("filed in the national number-resource system on"), null=True, blank=True)
     tenant = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="numbers", verbose_name=_("allocated to"))
     routed_queue = models.CharField(_("routed to queue"), max_length=50, blank=True)
@@ -107,3 +120,126 @@ class RulePolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule_id}: {self.policy}"
+
+
+class ResponsibleEntity(models.Model):
+    """The head office, a branch or a subsidiary designated to answer for some covered provinces
+    (信部电函〔2004〕288号)."""
+
+    class Kind(models.TextChoices):
+        HEAD_OFFICE = "head_office", _("Head office (总部)")
+        BRANCH = "branch", _("Branch office (分支机构)")
+        SUBSIDIARY = "subsidiary", _("Subsidiary (子公司)")
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="entities")
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    province = models.CharField(_("province"), max_length=2)
+    answers_for = ArrayField(models.CharField(max_length=2), default=list, blank=True,
+                             verbose_name=_("answers for provinces"))
+
+    class Meta:
+        ordering = ["licence", "kind", "name"]
+        verbose_name_plural = "responsible entities"
+        constraints = [models.UniqueConstraint(fields=["licence", "name"], name="entity_name_per_licence")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopologyChange(models.Model):
+    """A change of a licence's topology, coverage or site responsibilities (特别规定事项): filed with the
+    issuing authority and approved before it is applied. Applying is the only way those fields change."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FILED = "filed", _("Filed with the authority")
+        APPROVED = "approved", _("Approved (licence amended)")
+        APPLIED = "applied", _("Applied")
+        REJECTED = "rejected", _("Rejected")
+
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="topology_changes")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
+    topology = models.CharField(_("new topology"), max_length=16, choices=Licence.Topology.choices)
+    coverage = ArrayField(models.CharField(max_length=2), verbose_name=_("new coverage provinces"))
+    issuer = models.CharField(_("new issuer"), max_length=8)
+    # {site id: [provinces]}: what each platform site answers for once applied (hybrid topology).
+    site_responsibilities = models.JSONField(_("site responsibilities"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    filing_reference = models.CharField(_("filing reference"), max_length=100, blank=True)
+    approval_reference = models.CharField(_("approval reference"), max_length=100, blank=True)
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    filed_on = models.DateField(_("filed on"), null=True, blank=True)
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    # What the licence said before applying: the amendment history.
+    previous = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.licence} → {self.topology} ({self.state})"
+
+
+class AuditRun(models.Model):
+    """One pass of every rule over every licence holder, nightly or on demand."""
+
+    class Trigger(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly")
+        MANUAL = "manual", _("On demand")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    trigger = models.CharField(_("trigger"), max_length=16, choices=Trigger.choices)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.QUEUED)
+    requested_by = models.CharField(_("requested by"), max_length=150, blank=True)
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    as_of = models.DateField(_("checked as of"), null=True, blank=True)
+    holders = models.PositiveIntegerField(_("licence holders checked"), default=0)
+    open_findings = models.PositiveIntegerField(_("open findings"), default=0)
+    new_findings = models.PositiveIntegerField(_("new findings"), default=0)
+    resolved_findings = models.PositiveIntegerField(_("resolved findings"), default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"audit {self.pk} {self.state}"
+
+
+class Finding(models.Model):
+    """A rule broken by one subject (a licence, site, number or tenant), kept open from the run that
+    first saw it until a run no longer does."""
+
+    rule_id = models.CharField(_("rule"), max_length=16)
+    severity = models.CharField(_("severity"), max_length=16)
+    subject = models.CharField(_("subject"), max_length=100)
+    holder = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, related_name="findings",
+                               verbose_name=_("licence holder"))
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
+    provinces = ArrayField(models.CharField(max_length=2), default=list, blank=True)
+    params = models.JSONField(default=dict)
+    first_run = models.ForeignKey(AuditRun, on_delete=models.PROTECT, related_name="+")
+    first_seen = models.DateTimeField(_("first seen"))
+    last_run = models.ForeignKey(AuditRun, on_delete=models.PROTECT, related_name="+")
+    last_seen = models.DateTimeField(_("last seen"))
+    resolved_run = models.ForeignKey(AuditRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen", "rule_id", "subject"]
+        constraints = [models.UniqueConstraint(fields=["rule_id", "subject"], condition=models.Q(resolved_at=None),
+                                               name="one_open_finding_per_rule_and_subject")]
+        indexes = [models.Index(fields=["holder", "resolved_at"]), models.Index(fields=["rule_id", "resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.subject}"

@@ -1,16 +1,114 @@
-"""Writes on the licence registry. The compliance rules (the licence issue) hook in here."""
+"""Writes on the licence registry. Every one is a named action with its audit row, and every one
+that could create a violation runs under `enforcement.guard`."""
 
-from django.db import transaction
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import NumberResource
+from compliance import selectors
+from compliance.enforcement import guard
+from compliance.models import (
+    AnnualReport, AuditRun, Finding, Licence, NumberResource, PlatformSite, ResponsibleEntity, RulePolicy,
+    TopologyChange,
+)
 from compliance.numbers import classify
+from compliance.rules import RULES, evaluate
+from compliance.rules import subjects as subject_of
+from compliance.rules.licence import expected_issuer
+from compliance.rules.topology import TOPOLOGY_CHANGE
 from saas.api.errors import Conflict, DomainError
 from saas.api.resources import save_and_record
+from saas.audit.services import record
+
+logger = logging.getLogger(__name__)
+
+# Set by the topology change workflow only (TOP-04).
+AMENDED_FIELDS = ("topology", "coverage", "issuer")
+
+
+# --- Licences, sites, responsible entities ----------------------------------------------------------
+
+@transaction.atomic
+def do_register_licence(*, actor, holder, **fields) -> Licence:
+    with guard(holder):
+        return save_and_record(actor=actor, instance=Licence(holder=holder, **fields), action="licence.registered")
 
 
 @transaction.atomic
-def do_register_number(*, actor, number: str, tenant=None, province: str = "") -> NumberResource:
+def do_update_licence(*, actor, instance: Licence, **changes) -> Licence:
+    licence = Licence.objects.select_for_update().get(pk=instance.pk)
+    amended = sorted(name for name in AMENDED_FIELDS if name in changes and changes[name] != getattr(licence, name))
+    if amended:
+        raise TOPOLOGY_CHANGE.refuse(number=licence.number, fields=amended)
+    with guard(licence.holder, touching=[subject_of.of_licence(licence)]):
+        for name, value in changes.items():
+            setattr(licence, name, value)
+        return save_and_record(actor=actor, instance=licence, action="licence.updated", fields=sorted(changes))
+
+
+@transaction.atomic
+def do_file_annual_report(*, actor, licence: Licence, year: int, filed_on: date) -> AnnualReport:
+    if AnnualReport.objects.filter(licence=licence, year=year).exists():
+        raise Conflict("annual_report_exists", _("The annual report for this year is already on file."))
+    return save_and_record(actor=actor, instance=AnnualReport(licence=licence, year=year, filed_on=filed_on),
+                           action="licence.annual_report_filed")
+
+
+@transaction.atomic
+def do_register_site(*, actor, licence: Licence, **fields) -> PlatformSite:
+    with guard(licence.holder):
+        return save_and_record(actor=actor, instance=PlatformSite(licence=licence, **fields), action="site.registered")
+
+
+@transaction.atomic
+def do_update_site(*, actor, instance: PlatformSite, **changes) -> PlatformSite:
+    """Change a site, its state included: activating one is checked against its licence (TOP, COV, BR)."""
+    site = PlatformSite.objects.select_for_update().select_related("licence__holder").get(pk=instance.pk)
+    if "licence" in changes and changes["licence"] != site.licence:
+        raise DomainError("invalid", _("Some fields are not valid."),
+                          details={"licence": [_("A platform site cannot move to another licence.")]})
+    with guard(site.licence.holder, touching=[subject_of.of_site(site)]):
+        for name, value in changes.items():
+            setattr(site, name, value)
+        return save_and_record(actor=actor, instance=site, action="site.updated", fields=sorted(changes))
+
+
+@transaction.atomic
+def do_register_entity(*, actor, licence: Licence, **fields) -> ResponsibleEntity:
+    with guard(licence.holder):
+        return save_and_record(actor=actor, instance=ResponsibleEntity(licence=licence, **fields),
+                               action="entity.registered")
+
+
+@transaction.atomic
+def do_update_entity(*, actor, instance: ResponsibleEntity, **changes) -> ResponsibleEntity:
+    entity = ResponsibleEntity.objects.select_for_update().select_related("licence__holder").get(pk=instance.pk)
+    changes.pop("licence", None)
+    with guard(entity.licence.holder):
+        for name, value in changes.items():
+            setattr(entity, name, value)
+        return save_and_record(actor=actor, instance=entity, action="entity.updated", fields=sorted(changes))
+
+
+@transaction.atomic
+def do_set_rule_policy(*, actor, rule_id: str, policy: str) -> RulePolicy:
+    spec = RULES.get(rule_id)
+    if spec is None or not spec.uncertain:
+        raise Conflict("rule_not_configurable", _("Only rules on uncertain legal ground can be switched."))
+    row, _created = RulePolicy.objects.update_or_create(rule_id=rule_id, defaults={"policy": policy})
+    record(actor=actor, action="compliance.policy_set", target=row, data={"rule": rule_id, "policy": policy})
+    return row
+
+
+# --- Number resources --------------------------------------------------------------------------------
+
+@transaction.atomic
+def do_register_number(*, actor, number: str, tenant=None, province: str = "", **fields) -> NumberResource:
     """Register an access number, optionally allocated to a tenant at once. Its kind comes from its digits."""
     classified = classify(number)
     if classified is None:
@@ -19,17 +117,183 @@ def do_register_number(*, actor, number: str, tenant=None, province: str = "") -
     if NumberResource.objects.filter(number=classified.number).exists():
         raise Conflict("number_taken", _("This number is already registered on the platform."))
     resource = NumberResource(number=classified.number, kind=classified.kind, tenant=tenant,
-                              province=province or classified.province)
-    return save_and_record(actor=actor, instance=resource, action="number.registered")
+                              province=province or classified.province, **fields)
+    with guard(tenant, touching=[subject_of.of_number(resource)]):
+        return save_and_record(actor=actor, instance=resource, action="number.registered")
 
 
 @transaction.atomic
 def do_allocate_number(*, actor, instance: NumberResource, tenant=None, **changes) -> NumberResource:
     """Allocate a number to a tenant, or take it back (tenant None) once the tenant no longer routes it."""
-    if instance.tenant_id and tenant != instance.tenant and instance.routed_queue:
+    number = NumberResource.objects.select_for_update().get(pk=instance.pk)
+    if number.tenant_id and tenant != number.tenant and number.routed_queue:
         raise Conflict("number_routed", _("The tenant still routes this number to a queue."))
-    instance.tenant = tenant
-    for field, value in changes.items():
-        setattr(instance, field, value)
-    return save_and_record(actor=actor, instance=instance, action="number.allocated",
-                           fields=["tenant", *sorted(changes)])
+    with guard(tenant, touching=[subject_of.of_number(number)]):
+        number.tenant = tenant
+        for name, value in changes.items():
+            setattr(number, name, value)
+        return save_and_record(actor=actor, instance=number, action="number.allocated",
+                               fields=["tenant", *sorted(changes)])
+
+
+# --- Outbound calling ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def do_set_outbound(*, actor, tenant, enabled: bool):
+    """Switch a tenant's outbound calling; on only where its licence has the written commitment (OUT-01)."""
+    with guard(tenant, touching=[f"{subject_of.of_tenant(tenant)}:outbound"]):
+        tenant.outbound_enabled = enabled
+        tenant.save(update_fields=["outbound_enabled"])
+        record(actor=actor, action="tenant.outbound_set", target=tenant, tenant=tenant, data={"enabled": enabled})
+    return tenant
+
+
+# --- Topology change requests ----------------------------------------------------------------------
+
+@transaction.atomic
+def do_draft_topology_change(*, actor, licence: Licence, topology: str, coverage: list[str], issuer: str = "",
+                             site_responsibilities: dict | None = None, reason: str = "") -> TopologyChange:
+    change = TopologyChange(licence=licence, topology=topology, coverage=sorted(set(coverage)),
+                            issuer=issuer or expected_issuer(coverage), reason=reason,
+                            site_responsibilities=_site_responsibilities(licence, site_responsibilities or {}),
+                            created_by=getattr(actor, "username", ""))
+    return save_and_record(actor=actor, instance=change, action="topology_change.drafted")
+
+
+def _site_responsibilities(licence: Licence, given: dict) -> dict:
+    known = {str(pk) for pk in licence.sites.values_list("pk", flat=True)}
+    unknown = sorted(set(map(str, given)) - known)
+    if unknown:
+        raise DomainError("invalid", _("Some fields are not valid."), details={
+            "site_responsibilities": [_("These are not platform sites of this licence: %(sites)s")
+                                      % {"sites": ", ".join(unknown)}]})
+    return {str(site): sorted(set(codes)) for site, codes in given.items()}
+
+
+def _advance(actor, change: TopologyChange, *, to: str, allowed_from: tuple[str, ...], **fields) -> TopologyChange:
+    change = TopologyChange.objects.select_for_update().select_related("licence__holder").get(pk=change.pk)
+    if change.state not in allowed_from:
+        raise Conflict("topology_change_state",
+                       _("This change request is %(state)s; it cannot become %(to)s.")
+                       % {"state": change.get_state_display(), "to": TopologyChange.State(to).label},
+                       details={"state": change.state, "to": to})
+    change.state = to
+    for name, value in fields.items():
+        setattr(change, name, value)
+    return save_and_record(actor=actor, instance=change, action=f"topology_change.{to}", fields=sorted(fields))
+
+
+@transaction.atomic
+def do_file_topology_change(*, actor, change: TopologyChange, filing_reference: str = "",
+                            filed_on: date | None = None) -> TopologyChange:
+    return _advance(actor, change, to=TopologyChange.State.FILED, allowed_from=(TopologyChange.State.DRAFT,),
+                    filing_reference=filing_reference, filed_on=filed_on or timezone.localdate())
+
+
+@transaction.atomic
+def do_approve_topology_change(*, actor, change: TopologyChange, approval_reference: str = "",
+                               decided_on: date | None = None) -> TopologyChange:
+    return _advance(actor, change, to=TopologyChange.State.APPROVED, allowed_from=(TopologyChange.State.FILED,),
+                    approval_reference=approval_reference, decided_on=decided_on or timezone.localdate())
+
+
+@transaction.atomic
+def do_reject_topology_change(*, actor, change: TopologyChange, decided_on: date | None = None) -> TopologyChange:
+    return _advance(actor, change, to=TopologyChange.State.REJECTED,
+                    allowed_from=(TopologyChange.State.DRAFT, TopologyChange.State.FILED),
+                    decided_on=decided_on or timezone.localdate())
+
+
+@transaction.atomic
+def do_apply_topology_change(*, actor, change: TopologyChange) -> TopologyChange:
+    """Put an approved change into effect: the licence's topology, coverage and issuer, and what each
+    site answers for. Refused (with the rule's id) if the network does not match the amended licence."""
+    change = _advance(actor, change, to=TopologyChange.State.APPLIED, allowed_from=(TopologyChange.State.APPROVED,),
+                      applied_at=timezone.now())
+    licence = Licence.objects.select_for_update().get(pk=change.licence_id)
+    sites = {str(site.pk): site for site in licence.sites.select_for_update()}
+    change.previous = {**{name: getattr(licence, name) for name in AMENDED_FIELDS},
+                       "site_responsibilities": {pk: site.responsible_for for pk, site in sites.items()}}
+    change.save(update_fields=["previous"])
+    with guard(licence.holder, touching=[subject_of.of_licence(licence)]):
+        licence.topology, licence.coverage, licence.issuer = change.topology, change.coverage, change.issuer
+        licence.save(update_fields=list(AMENDED_FIELDS))
+        for pk, codes in change.site_responsibilities.items():
+            sites[pk].responsible_for = codes
+            sites[pk].save(update_fields=["responsible_for"])
+        record(actor=actor, action="licence.amended", target=licence, tenant=licence.holder,
+               data={"change": change.pk, "topology": change.topology, "coverage": change.coverage})
+    return change
+
+
+# --- Audit runs ------------------------------------------------------------------------------------
+
+@transaction.atomic
+def do_request_audit(*, actor, trigger: str = AuditRun.Trigger.MANUAL) -> AuditRun:
+    """Queue an audit run for the worker (it starts after this transaction commits)."""
+    run = AuditRun.objects.create(trigger=trigger, requested_by=getattr(actor, "username", "") or "system")
+    record(actor=actor, action="compliance.audit_requested", target=run, data={"trigger": trigger})
+    transaction.on_commit(lambda: _queue_audit(run.pk))
+    return run
+
+
+def _queue_audit(run_id: int) -> None:
+    from kombu.exceptions import OperationalError
+
+    from compliance.tasks import run_audit
+
+    try:
+        run_audit.delay(run_id)
+    except OperationalError:
+        logger.warning("broker unreachable; audit run %s stays queued until run again", run_id)
+
+
+def do_run_audit(*, run_id: int, today: date | None = None) -> AuditRun:
+    """Evaluate every rule over every licence holder and reconcile the findings with the open ones:
+    new findings open, findings seen again move their last-seen, findings not seen are resolved.
+    Runs one at a time (an advisory lock); a run already finished is left as it is."""
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtext('compliance.audit'))")
+            run = AuditRun.objects.select_for_update().get(pk=run_id)
+            if run.state == AuditRun.State.FINISHED:
+                return run
+            run.state, run.started_at = AuditRun.State.RUNNING, timezone.now()
+            run.as_of = today or timezone.localdate()
+            _reconcile(run)
+            run.state, run.finished_at = AuditRun.State.FINISHED, timezone.now()
+            run.save()
+            record(actor=None, action="compliance.audit_finished", target=run,
+                   data={"open": run.open_findings, "new": run.new_findings, "resolved": run.resolved_findings})
+    except Exception as error:
+        AuditRun.objects.filter(pk=run_id).update(state=AuditRun.State.FAILED, error=repr(error)[:2000],
+                                                  finished_at=timezone.now())
+        raise
+    return run
+
+
+def _reconcile(run: AuditRun) -> None:
+    found, context = selectors.holders(today=run.as_of)
+    seen = {finding.key: finding for finding in evaluate(found, context=context)}
+    open_rows = {(row.rule_id, row.subject): row for row in Finding.objects.filter(resolved_at=None)}
+    now = run.started_at
+
+    new = [Finding(rule_id=f.rule.id, severity=f.severity, subject=f.subject, holder_id=f.holder_id,
+                   licence=f.hit.licence, provinces=list(f.hit.provinces), params=f.hit.params,
+                   first_run=run, first_seen=now, last_run=run, last_seen=now)
+           for key, f in seen.items() if key not in open_rows]
+    again = []
+    for key, row in open_rows.items():
+        if key in seen:
+            f = seen[key]
+            row.severity, row.params, row.provinces = f.severity, f.hit.params, list(f.hit.provinces)
+            row.last_run, row.last_seen = run, now
+            again.append(row)
+    resolved = [row.pk for key, row in open_rows.items() if key not in seen]
+
+    Finding.objects.bulk_create(new, batch_size=2000)
+    Finding.objects.bulk_update(again, ["severity", "params", "provinces", "last_run", "last_seen"], batch_size=2000)
+    Finding.objects.filter(pk__in=resolved).update(resolved_at=now, resolved_run=run)
+    run.holders, run.open_findings = len(found), len(seen)
+    run.new_findings, run.resolved_findings = len(new), len(resolved)

@@ -6,14 +6,15 @@ Idempotent: what exists is left alone, so a second start keeps every change made
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from billing.models import SeatMode, Subscription
-from compliance.models import Licence, NumberResource, PlatformSite
+from compliance.models import AnnualReport, Licence, NumberResource, PlatformSite, ResponsibleEntity
 from compliance.numbers import classify
 from saas.accounts.models import User
 from saas.accounts.roles import Role
@@ -27,10 +28,9 @@ from tenants.models import Client, Domain
 from tenants.services import do_provision_tenant, do_request_tenant
 
 DEMO_PASSWORD = "demo-2026-callcenter"
-ALL_PROVINCES = [
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",
-    "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64", "65",
-]
+NORTH = ["11", "12", "13", "14", "15", "21", "22", "23", "61", "62", "63", "64", "65"]
+SOUTH = ["31", "32", "33", "34", "35", "36", "37", "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54"]
+ALL_PROVINCES = sorted(NORTH + SOUTH)
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,8 @@ class DemoTenant:
     # (code prefix, mode, how many defined, how many of them active, first extension)
     seat_blocks: tuple[tuple[str, str, int, int, int], ...] = ()
     skills: tuple[str, ...] = ()
-    numbers: tuple[tuple[str, str], ...] = ()  # (number, province where the kind needs one), allocated
+    # (number, province where the kind needs one, held by the tenant itself?), allocated and filed
+    numbers: tuple[tuple[str, str, bool], ...] = ()
     team: str = ""  # led by the tenant's supervisor; every demo agent is in it
     # Agents besides the one in `users`: how many, with the skills (name → proficiency) they share.
     extra_agents: int = 0
@@ -60,16 +61,24 @@ PLATFORM = {
         ("compliance", Role.COMPLIANCE_OFFICER, "李娜"),
         ("finance", Role.FINANCE, "张敏"),
     ),
+    # Registered as distributed, while the network in fact runs hybrid (two platforms, each answering
+    # for half the country): the demo's TOP-02 finding, fixed through a topology change request.
     "licence": {
         "number": "B2-20230158", "issuer": "MIIT", "coverage": ALL_PROVINCES,
-        "topology": Licence.Topology.HYBRID, "valid_from": date(2023, 3, 1), "valid_until": date(2028, 2, 29),
+        "topology": Licence.Topology.DISTRIBUTED, "valid_from": date(2023, 3, 1), "valid_until": date(2028, 2, 29),
+        "outbound_commitment_on": date(2023, 4, 10),
+        # (name, province, city, state, provinces it answers for); the first active one is where
+        # seats connect by default.
+        "sites": (
+            ("北京平台", "11", "北京", PlatformSite.State.ACTIVE, NORTH),
+            ("上海平台", "31", "上海", PlatformSite.State.ACTIVE, SOUTH),
+            ("广州平台", "44", "广州", PlatformSite.State.PLANNED, ["44", "45", "46"]),
+        ),
+        "entities": (
+            ("云联呼叫中心平台有限公司", ResponsibleEntity.Kind.HEAD_OFFICE, "11", ALL_PROVINCES),
+            ("云联呼叫中心平台有限公司上海分公司", ResponsibleEntity.Kind.BRANCH, "31", []),
+        ),
     },
-    # (name, province, city, state); the first active one is where seats connect by default.
-    "sites": (
-        ("北京平台", "11", "北京", PlatformSite.State.ACTIVE),
-        ("上海平台", "31", "上海", PlatformSite.State.ACTIVE),
-        ("广州平台", "44", "广州", PlatformSite.State.PLANNED),
-    ),
 }
 
 TENANTS = (
@@ -81,7 +90,7 @@ TENANTS = (
         seats={SeatMode.HOSTED: 20},
         seat_blocks=(("A", SeatMode.HOSTED, 15, 12, 8001),),
         skills=("普通话", "粤语", "售后服务", "投诉处理"),
-        numbers=(("4008208820", ""), ("951234", "")),
+        numbers=(("4008208820", "", False), ("951234", "", False)),
         team="客服一组",
         extra_agents=9,
         agent_skills=(("普通话", 4), ("售后服务", 3)),
@@ -99,7 +108,8 @@ TENANTS = (
         seats={SeatMode.OUTSOURCED: 40, SeatMode.HOSTED: 10},
         seat_blocks=(("W", SeatMode.OUTSOURCED, 30, 30, 8001), ("H", SeatMode.HOSTED, 5, 5, 8501)),
         skills=("普通话", "电话销售", "回访"),
-        numbers=(("96123", "32"),),
+        # A Nanjing fixed line from before the compliance module: the demo's NUM-01 finding.
+        numbers=(("96123", "32", True), ("02584561234", "", True)),
         team="外呼项目组",
         extra_agents=5,
         agent_skills=(("普通话", 5), ("电话销售", 3)),
@@ -110,7 +120,11 @@ TENANTS = (
         ),
         licence={
             "number": "苏B2-20210456", "issuer": "32", "coverage": ["32"],
-            "topology": Licence.Topology.CENTRALIZED, "valid_from": date(2021, 6, 1), "valid_until": date(2026, 5, 31),
+            "topology": Licence.Topology.CENTRALIZED, "valid_from": date(2021, 6, 1),
+            "valid_until": "renewal due",  # 45 days after the first start: the demo's LIC-02 warning
+            "outbound_commitment_on": date(2021, 7, 1),
+            "sites": (("南京平台", "32", "南京", PlatformSite.State.ACTIVE, []),),
+            "entities": (("江苏远声外包服务有限公司", ResponsibleEntity.Kind.HEAD_OFFICE, "32", ["32"]),),
         },
     ),
 )
@@ -120,9 +134,7 @@ def seed() -> list[tuple[str, str, str]]:
     """Create whatever demo data is missing; return (host, username, role) of every demo login."""
     logins = []
     platform = _platform_tenant()
-    licence = _licence(platform, PLATFORM["licence"])
-    for name, province, city, state in PLATFORM["sites"]:
-        _site(licence, name, province, city, state)
+    _licence(platform, PLATFORM["licence"])
     for username, role, name in PLATFORM["users"]:
         _user(username, role, name)
         logins.append((settings.BASE_DOMAIN, username, role))
@@ -132,8 +144,8 @@ def seed() -> list[tuple[str, str, str]]:
             _licence(client, demo.licence)
         for mode, quantity in demo.seats.items():
             _subscription(client, mode, quantity)
-        for number, province in demo.numbers:
-            _number(client, number, province)
+        for number, province, own in demo.numbers:
+            _number(client, number, province, holder=client if own else platform)
         with schema_context(client.schema_name):
             for block in demo.seat_blocks:
                 _seats(*block)
@@ -179,21 +191,28 @@ def _tenant(demo: DemoTenant) -> Client:
     return client
 
 
-def _licence(holder: Client, fields: dict) -> Licence:
+def _licence(holder: Client, spec: dict) -> Licence:
+    """A licence with its sites, responsible entities and every annual report due so far. Written
+    straight to the tables: the demo stands for data from before the compliance module, so it may
+    hold findings that the module's enforcement would now refuse."""
+    fields = {key: value for key, value in spec.items() if key not in ("sites", "entities")}
+    today = timezone.localdate()
+    if fields["valid_until"] == "renewal due":
+        fields["valid_until"] = today + timedelta(days=45)
     with transaction.atomic():
         licence, created = Licence.objects.get_or_create(number=fields["number"], defaults={"holder": holder, **fields})
-        if created:
-            record(actor=None, action="demo.licence_created", target=licence, tenant=holder)
+        if not created:
+            return licence
+        record(actor=None, action="demo.licence_created", target=licence, tenant=holder)
+        for name, province, city, state, responsible_for in spec["sites"]:
+            PlatformSite.objects.create(licence=licence, name=name, province=province, city=city, state=state,
+                                        responsible_for=responsible_for)
+        for name, kind, province, answers_for in spec["entities"]:
+            ResponsibleEntity.objects.create(licence=licence, name=name, kind=kind, province=province,
+                                             answers_for=answers_for)
+        for year in range(licence.valid_from.year, today.year):
+            AnnualReport.objects.create(licence=licence, year=year, filed_on=date(year + 1, 3, 15))
     return licence
-
-
-def _site(licence: Licence, name: str, province: str, city: str, state: str) -> None:
-    with transaction.atomic():
-        site, created = PlatformSite.objects.get_or_create(
-            licence=licence, name=name, defaults={"province": province, "city": city, "state": state}
-        )
-        if created:
-            record(actor=None, action="demo.site_created", target=site)
 
 
 def _seats(prefix: str, mode: str, defined: int, active: int, first_extension: int) -> None:
@@ -204,12 +223,15 @@ def _seats(prefix: str, mode: str, defined: int, active: int, first_extension: i
                            extension=str(first_extension + number - 1), active=number <= active)
 
 
-def _number(client: Client, number: str, province: str) -> None:
+def _number(client: Client, number: str, province: str, *, holder: Client) -> None:
     classified = classify(number)
+    authority = {"95": "MIIT", "96": province, "400": "carrier", "800": "carrier"}.get(classified.kind, "")
     with transaction.atomic():
         resource, created = NumberResource.objects.get_or_create(
             number=classified.number,
-            defaults={"kind": classified.kind, "province": province or classified.province, "tenant": client},
+            defaults={"kind": classified.kind, "province": province or classified.province, "tenant": client,
+                      "holder": holder, "authority": authority, "filed_on": date(2024, 1, 15),
+                      "certificate": f"号〔2024〕{classified.number}" if authority in ("MIIT", province) else ""},
         )
         if created:
             record(actor=None, action="demo.number_allocated", target=resource, tenant=client)

@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from saas.services_config import CACHE, CELERY, CHANNELS, database_settings, redis_url, service_urls
@@ -169,6 +170,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-provisioning": {"task": "tenants.tasks.requeue_stalled_provisioning", "schedule": 60.0},
+    # Asia/Shanghai (CELERY_TIMEZONE): after the day's changes, before staff arrive.
+    "compliance-nightly-audit": {"task": "compliance.tasks.nightly_audit", "schedule": crontab(hour=2, minute=30)},
 }
 
 # --- API -------------------------------------------------------------------------------------------------

@@ -41,6 +41,9 @@ class Client(TenantMixin):
     # Set once the schema exists and is migrated; beat and workers skip tenants that are not ready.
     ready = models.BooleanField(_("ready"), default=False)
     provisioning_error = models.TextField(blank=True)
+    # Outbound calling (外呼) is off until platform staff enable it; the licence it runs under must
+    # have the written commitment of 工信部信管〔2020〕81号 on file (compliance rule OUT-01).
+    outbound_enabled = models.BooleanField(_("outbound calling enabled"), default=False)
     # The first client admin, made by the provisioning task; only a password hash waits here, and it is
     # cleared once the user exists.
     initial_admin_username = models.CharField(max_length=150, blank=True)
@@ -66,6 +69,11 @@ class Client(TenantMixin):
     @property
     def is_platform(self) -> bool:
         return self.schema_name == "public"
+
+    @property
+    def province(self) -> str:
+        """GB/T 2260 province of registration: characters 3–4 of the credit code (GB 32100)."""
+        return self.uscc[2:4]
 
     @property
     def serving(self) -> bool:

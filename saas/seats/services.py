@@ -8,8 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import SeatLedgerEntry, Subscription
+from billing.models import SeatLedgerEntry, SeatMode, Subscription
+from compliance.enforcement import guard, refuse_if
 from compliance.models import PlatformSite
+from compliance.rules import RULES
+from compliance.rules.conduct import SEAT_SITE
+from compliance.rules.subjects import of_tenant
 from compliance.selectors import default_site
 from saas.api.errors import Conflict, DomainError
 from saas.audit.services import record
@@ -22,7 +26,8 @@ LOCKED_WHILE_ACTIVE = ("kind", "site")
 def do_create_seat(*, actor, code: str, name: str, kind: str, extension: str,
                    site: PlatformSite | None = None, active: bool = False) -> Seat:
     with transaction.atomic():
-        seat = Seat(code=code, name=name, kind=kind, extension=extension, site=site or default_site())
+        seat = Seat(code=code, name=name, kind=kind, extension=extension, site=site or default_site(current_tenant()))
+        _refuse_outsourced_for_self_use(seat)
         _validate(seat)
         seat.save()
         record(actor=actor, action="seat.created", target=seat, data={"code": code, "kind": kind})
@@ -42,6 +47,7 @@ def do_update_seat(*, actor, seat: Seat, **changes) -> Seat:
                            details={"fields": moved})
         for field, value in changes.items():
             setattr(seat, field, value)
+        _refuse_outsourced_for_self_use(seat)
         _validate(seat)
         seat.save()
         record(actor=actor, action="seat.updated", target=seat, data={"fields": sorted(changes)})
@@ -68,8 +74,18 @@ def do_deactivate_seat(*, actor, seat: Seat) -> Seat:
 
 
 def _activate(actor, seat: Seat) -> None:
-    if seat.site.state != PlatformSite.State.ACTIVE:
-        raise Conflict("site_not_active", _("The platform site of this seat is not active."))
+    tenant = current_tenant()
+    site = seat.site
+    usable = site.state == PlatformSite.State.ACTIVE and (site.licence.holder.is_platform
+                                                           or site.licence.holder_id == tenant.pk)
+    refuse_if(not usable, SEAT_SITE, site=site.name, state=site.get_state_display())
+    # The seat ledger is what compliance reads: whether the operator's licence covers the tenant's
+    # province (COV-02), and whether a self-use tenant now runs outsourced seats (SELF-01).
+    with guard(tenant, touching=[of_tenant(tenant)]):
+        _activate_within_subscription(actor, seat)
+
+
+def _activate_within_subscription(actor, seat: Seat) -> None:
     # Locking the subscription row serialises activations of one kind in one tenant, so two
     # concurrent requests cannot both take the last seat.
     subscription = Subscription.objects.select_for_update().filter(tenant=current_tenant(), mode=seat.kind).first()
@@ -93,6 +109,12 @@ def _ledger(actor, seat: Seat, event: str) -> None:
         tenant=current_tenant(), seat_id=seat.pk, seat_code=seat.code, mode=seat.kind, event=event,
         at=timezone.now(), actor_username=getattr(actor, "username", ""),
     )
+
+
+def _refuse_outsourced_for_self_use(seat: Seat) -> None:
+    tenant = current_tenant()
+    refuse_if(seat.kind == SeatMode.OUTSOURCED and tenant.business_type == tenant.BusinessType.SELF_USE,
+              RULES["SELF-01"], tenant=tenant.legal_name, seats=1)
 
 
 def _validate(seat: Seat) -> None:

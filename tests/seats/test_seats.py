@@ -91,9 +91,14 @@ def test_creating_an_active_seat_beyond_the_subscription_creates_no_seat(api):
     assert admin.get(f"{SEATS}?kind=hosted").json()["count"] == 23  # 15 demo + 8 filled, no N004
 
 
-def test_a_kind_without_subscription_cannot_be_activated(api):
-    # acme subscribes no outsourced seats (and, being self-use, will never be allowed to)
-    response = _new_seat(api("acme", "tenant_admin"), "N005", "7005", kind="outsourced", active=True)
+def test_a_kind_without_subscription_cannot_be_activated(api, tenant):
+    # given: bpo no longer subscribes hosted seats
+    Subscription.objects.filter(tenant=tenant("bpo"), mode="hosted").delete()
+
+    # when
+    response = _new_seat(api("bpo", "tenant_admin"), "N005", "7005", kind="hosted", active=True)
+
+    # then
     assert response.status_code == 409 and response.json()["error"]["details"]["subscribed"] == 0
 
 

@@ -9,6 +9,13 @@ from django.utils import translation
 
 from compliance.rules import RULES, Policy
 
+FAMILIES = ("LIC", "TOP", "COV", "BR", "NUM", "SELF", "OUT", "SEAT")
+
+
+def catalogue():
+    """The rules by family, then id."""
+    return sorted(RULES.values(), key=lambda spec: (FAMILIES.index(spec.id.split("-")[0]), spec.id))
+
 DOCUMENT = Path(settings.BASE_DIR) / "docs" / "compliance-rules.md"
 
 
@@ -19,19 +26,25 @@ def render() -> str:
         "Generated from `compliance/rules.py` by `saas compliance_rules`; a test fails when this file is stale.",
         "A rule marked *configurable* rests on a point where the sources disagree (`[?]` in LICENCE_FACTS.md):",
         "a compliance officer sets it to enforce, warn only, or off; the others are always enforced.",
+        "*Audited* rules are checked by every audit run; *enforced at* names the actions refused (409 with the",
+        "rule's id as the error code) when they would create a violation. A rule audited nowhere is a guard:",
+        "what it forbids cannot be stored, so there is nothing to find afterwards.",
         "",
-        "| id | rule | severity | policy | source |",
-        "| --- | --- | --- | --- | --- |",
+        "| id | rule | severity | policy | audited | enforced at | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for spec in RULES.values():
+    for spec in catalogue():
         policy = f"configurable, default {Policy(spec.default_policy).value}" if spec.uncertain else "always on"
         with translation.override("zh-hans"):
             title_zh = str(spec.title)
         with translation.override("en"):
             title_en = str(spec.title)
-        lines.append(f"| {spec.id} | {title_zh} · {title_en} | {spec.severity} | {policy} | {spec.source} |")
+        audited = "yes" if spec.check else "—"
+        enforced = "; ".join(spec.enforced_at) or "—"
+        lines.append(f"| {spec.id} | {title_zh} · {title_en} | {spec.severity} | {policy} | {audited} | "
+                     f"{enforced} | {spec.source} |")
     lines += ["", "## Messages", ""]
-    for spec in RULES.values():
+    for spec in catalogue():
         with translation.override("zh-hans"):
             zh = str(spec.message)
         with translation.override("en"):

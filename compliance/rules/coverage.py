@@ -33,7 +33,7 @@ def seats_sold_inside_coverage(holder, context):
     licence = holder.licences[0]
     for code, tenants in sorted(context.seat_provinces.items()):
         if code not in covered:
-            yield Hit(subjects.of_province(licence, code),
+            yield Hit(subjects.of_seats_sold_in(code),
                       {"number": licence.number, "province": provinces.name(code), "tenants": "、".join(tenants)},
                       (code,), licence)
 

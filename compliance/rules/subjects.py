@@ -24,8 +24,9 @@ def of_tenant(client) -> str:
     return f"tenant:{client.slug}"
 
 
-def of_province(licence: Licence, code: str) -> str:
-    return f"coverage:{licence.number}:{code}"
+def of_seats_sold_in(code: str) -> str:
+    """Seats sold in a province: what the operator's coverage answers for (COV-02)."""
+    return f"seats-sold:{code}"
 
 
 def names(codes: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from compliance.enforcement import guard, refuse_if
 from compliance.models import PlatformSite
 from compliance.rules import RULES
 from compliance.rules.conduct import SEAT_SITE
-from compliance.rules.subjects import of_tenant
+from compliance.rules.subjects import of_seats_sold_in, of_tenant
 from compliance.selectors import default_site
 from saas.api.errors import Conflict, DomainError
 from saas.audit.services import record
@@ -81,7 +81,7 @@ def _activate(actor, seat: Seat) -> None:
     refuse_if(not usable, SEAT_SITE, site=site.name, state=site.get_state_display())
     # The seat ledger is what compliance reads: whether the operator's licence covers the tenant's
     # province (COV-02), and whether a self-use tenant now runs outsourced seats (SELF-01).
-    with guard(tenant, touching=[of_tenant(tenant)]):
+    with guard(tenant, touching=[of_tenant(tenant), of_seats_sold_in(tenant.province)]):
         _activate_within_subscription(actor, seat)
 
 

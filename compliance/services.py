@@ -33,9 +33,14 @@ AMENDED_FIELDS = ("topology", "coverage", "issuer")
 
 # --- Licences, sites, responsible entities ----------------------------------------------------------
 
+# A licence is registered before its platform sites, responsible entities and annual reports (each
+# registered in turn, under its own guard): what only they can satisfy is the audit's business meanwhile.
+COMPLETED_AFTER_REGISTRATION = ("TOP-01", "TOP-02", "TOP-03", "BR-01", "LIC-04")
+
+
 @transaction.atomic
 def do_register_licence(*, actor, holder, **fields) -> Licence:
-    with guard(holder):
+    with guard(holder, pending=COMPLETED_AFTER_REGISTRATION):
         return save_and_record(actor=actor, instance=Licence(holder=holder, **fields), action="licence.registered")
 
 
@@ -118,7 +123,7 @@ def do_register_number(*, actor, number: str, tenant=None, province: str = "", *
         raise Conflict("number_taken", _("This number is already registered on the platform."))
     resource = NumberResource(number=classified.number, kind=classified.kind, tenant=tenant,
                               province=province or classified.province, **fields)
-    with guard(tenant, touching=[subject_of.of_number(resource)]):
+    with guard(tenant, touching=_allocation_subjects(resource, tenant)):
         return save_and_record(actor=actor, instance=resource, action="number.registered")
 
 
@@ -128,12 +133,18 @@ def do_allocate_number(*, actor, instance: NumberResource, tenant=None, **change
     number = NumberResource.objects.select_for_update().get(pk=instance.pk)
     if number.tenant_id and tenant != number.tenant and number.routed_queue:
         raise Conflict("number_routed", _("The tenant still routes this number to a queue."))
-    with guard(tenant, touching=[subject_of.of_number(number)]):
+    with guard(tenant, touching=_allocation_subjects(number, tenant)):
         number.tenant = tenant
         for name, value in changes.items():
             setattr(number, name, value)
         return save_and_record(actor=actor, instance=number, action="number.allocated",
                                fields=["tenant", *sorted(changes)])
+
+
+def _allocation_subjects(number: NumberResource, tenant) -> list[str]:
+    """A number goes only to a tenant that may use it: a commercial tenant without a licence in force
+    gets none (LIC-05), whatever the number."""
+    return [subject_of.of_number(number), *([subject_of.of_tenant(tenant)] if tenant is not None else [])]
 
 
 # --- Outbound calling ------------------------------------------------------------------------------------

@@ -215,3 +215,13 @@ def test_existing_findings_elsewhere_do_not_block_unrelated_work(tenant):
 
     # then
     assert site.pk is not None
+
+
+def test_a_commercial_tenant_without_a_licence_in_force_gets_no_numbers(tenant):
+    # given: bpo's licence lapsed
+    Licence.objects.filter(number="苏B2-20210456").update(valid_until=date(2026, 1, 1))
+
+    # when / then
+    _refused("LIC-05", services.do_register_number, number="96780", province="32", holder=tenant("bpo"),
+             tenant=tenant("bpo"))
+    assert not NumberResource.objects.filter(number="96780").exists()

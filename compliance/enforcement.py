@@ -34,15 +34,18 @@ def violations(clients: Iterable) -> dict[tuple[str, str], Finding]:
 
 
 @contextmanager
-def guard(*clients, touching: Iterable[str] = ()) -> Iterator[None]:
-    """Refuse the block's change if it creates a violation for these holders (see the module)."""
+def guard(*clients, touching: Iterable[str] = (), pending: Iterable[str] = ()) -> Iterator[None]:
+    """Refuse the block's change if it creates a violation for these holders (see the module).
+    Violations of the `pending` rules are left to the audit (what a later registration completes)."""
     assert connection.in_atomic_block, "a guarded change must run in a transaction it can roll back"
     clients = _with_operator([client for client in clients if client is not None])
     touching = set(touching)
     before = violations(clients)
     yield
     after = violations(clients)
-    created = [finding for key, finding in after.items() if key not in before or finding.subject in touching]
+    pending = set(pending)
+    created = [finding for key, finding in after.items()
+               if (key not in before or finding.subject in touching) and finding.rule.id not in pending]
     if created:
         raise refusal(created)
 

@@ -142,7 +142,7 @@ def coverage_map(licence: Licence) -> list[dict]:
     """Every mainland province for one licence: covered or not, its open findings, its sites, and the
     state it is coloured by (the worst of its findings, else covered or not)."""
     counts = defaultdict(lambda: {Severity.VIOLATION: 0, Severity.WARNING: 0})
-    for finding in finding_list(licence=licence).only("severity", "provinces"):
+    for finding in finding_list(licence=licence).select_related(None).only("severity", "provinces"):
         for code in finding.provinces:
             counts[code][finding.severity] += 1
     sites = defaultdict(list)

@@ -2,11 +2,28 @@
 resources, topology change requests, and the audit runs with their findings."""
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from compliance import provinces
 from compliance.numbers import NumberKind
+
+
+def validate_province(code: str) -> None:
+    if code not in provinces.codes():
+        raise ValidationError(_("Not a mainland province code (GB/T 2260): %(code)s"), params={"code": code},
+                              code="province")
+
+
+def province_field(verbose_name, **options):
+    return models.CharField(verbose_name, max_length=2, validators=[validate_province], **options)
+
+
+def provinces_field(verbose_name, **options):
+    return ArrayField(models.CharField(max_length=2, validators=[validate_province]), verbose_name=verbose_name,
+                      **options)
 
 
 class Licence(models.Model):
@@ -27,7 +44,7 @@ class Licence(models.Model):
     scope = models.CharField(_("scope"), max_length=16, choices=Scope.choices, default=Scope.DOMESTIC)
     # "MIIT" for cross-region licences, else the GB/T 2260 code of the issuing province.
     issuer = models.CharField(_("issuer"), max_length=8)
-    coverage = ArrayField(models.CharField(max_length=2), verbose_name=_("coverage provinces"))
+    coverage = provinces_field(_("coverage provinces"))
     topology = models.CharField(_("topology"), max_length=16, choices=Topology.choices)
     valid_from = models.DateField(_("valid from"))
     valid_until = models.DateField(_("valid until"))
@@ -42,6 +59,12 @@ class Licence(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def clean(self):
+        if self.valid_from and self.valid_until and self.valid_until <= self.valid_from:
+            raise ValidationError({"valid_until": _("A licence ends after it starts.")})
+        if not self.coverage:
+            raise ValidationError({"coverage": _("A licence covers at least one province.")})
+
 
 class PlatformSite(models.Model):
     """A system platform (平台) of a licence: where seats connect through."""
@@ -53,12 +76,11 @@ class PlatformSite(models.Model):
 
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="sites")
     name = models.CharField(_("name"), max_length=100)
-    province = models.CharField(_("province"), max_length=2)  # GB/T 2260
+    province = province_field(_("province"))
     city = models.CharField(_("city"), max_length=50)
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PLANNED)
     # Hybrid topology: the provinces this platform answers for, as the licence's 特别规定事项 states.
-    responsible_for = ArrayField(models.CharField(max_length=2), default=list, blank=True,
-                                 verbose_name=_("responsible for provinces"))
+    responsible_for = provinces_field(_("responsible for provinces"), default=list, blank=True)
 
     class Meta:
         ordering = ["licence", "name"]
@@ -110,6 +132,10 @@ class AnnualReport(models.Model):
     def __str__(self) -> str:
         return f"{self.licence} {self.year}"
 
+    def clean(self):
+        if self.filed_on and self.year and self.filed_on.year <= self.year:
+            raise ValidationError({"filed_on": _("An annual report is filed after the year it reports on.")})
+
 
 class RulePolicy(models.Model):
     """A compliance officer's choice for a rule whose legal basis is uncertain: on, warn or off."""
@@ -134,9 +160,8 @@ class ResponsibleEntity(models.Model):
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="entities")
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    province = models.CharField(_("province"), max_length=2)
-    answers_for = ArrayField(models.CharField(max_length=2), default=list, blank=True,
-                             verbose_name=_("answers for provinces"))
+    province = province_field(_("province"))
+    answers_for = provinces_field(_("answers for provinces"), default=list, blank=True)
 
     class Meta:
         ordering = ["licence", "kind", "name"]
@@ -161,7 +186,7 @@ class TopologyChange(models.Model):
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="topology_changes")
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.DRAFT)
     topology = models.CharField(_("new topology"), max_length=16, choices=Licence.Topology.choices)
-    coverage = ArrayField(models.CharField(max_length=2), verbose_name=_("new coverage provinces"))
+    coverage = provinces_field(_("new coverage provinces"))
     issuer = models.CharField(_("new issuer"), max_length=8)
     # {site id: [provinces]}: what each platform site answers for once applied (hybrid topology).
     site_responsibilities = models.JSONField(_("site responsibilities"), default=dict, blank=True)

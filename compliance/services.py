@@ -10,14 +10,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance import selectors
+from compliance import provinces, selectors
 from compliance.enforcement import guard
 from compliance.models import (
     AnnualReport, AuditRun, Finding, Licence, NumberResource, PlatformSite, ResponsibleEntity, RulePolicy,
     TopologyChange,
 )
 from compliance.numbers import classify
-from compliance.rules import RULES, evaluate
+from compliance.rules import RULES, Policy, evaluate
 from compliance.rules import subjects as subject_of
 from compliance.rules.licence import expected_issuer
 from compliance.rules.topology import TOPOLOGY_CHANGE
@@ -47,13 +47,22 @@ def do_register_licence(*, actor, holder, **fields) -> Licence:
 @transaction.atomic
 def do_update_licence(*, actor, instance: Licence, **changes) -> Licence:
     licence = Licence.objects.select_for_update().get(pk=instance.pk)
-    amended = sorted(name for name in AMENDED_FIELDS if name in changes and changes[name] != getattr(licence, name))
+    amended = sorted(name for name in AMENDED_FIELDS
+                     if name in changes and _comparable(changes[name]) != _comparable(getattr(licence, name)))
     if amended:
         raise TOPOLOGY_CHANGE.refuse(number=licence.number, fields=amended)
-    with guard(licence.holder, touching=[subject_of.of_licence(licence)]):
+    changes = {name: value for name, value in changes.items() if name not in AMENDED_FIELDS}
+    # Not `touching` the licence: recording its document or commitment must stay possible while it
+    # has an open finding (that is how some findings get fixed); only a new violation is refused.
+    with guard(licence.holder):
         for name, value in changes.items():
             setattr(licence, name, value)
         return save_and_record(actor=actor, instance=licence, action="licence.updated", fields=sorted(changes))
+
+
+def _comparable(value):
+    """Coverage is a set of provinces: the same provinces in another order are no amendment."""
+    return sorted(set(value)) if isinstance(value, list) else value
 
 
 @transaction.atomic
@@ -77,6 +86,10 @@ def do_update_site(*, actor, instance: PlatformSite, **changes) -> PlatformSite:
     if "licence" in changes and changes["licence"] != site.licence:
         raise DomainError("invalid", _("Some fields are not valid."),
                           details={"licence": [_("A platform site cannot move to another licence.")]})
+    # What an active site answers for is written in the licence (特别规定事项): amended by the workflow.
+    if (site.state == PlatformSite.State.ACTIVE and "responsible_for" in changes
+            and sorted(set(changes["responsible_for"])) != sorted(set(site.responsible_for))):
+        raise TOPOLOGY_CHANGE.refuse(number=site.licence.number, fields=["responsible_for"])
     with guard(site.licence.holder, touching=[subject_of.of_site(site)]):
         for name, value in changes.items():
             setattr(site, name, value)
@@ -103,6 +116,9 @@ def do_update_entity(*, actor, instance: ResponsibleEntity, **changes) -> Respon
 @transaction.atomic
 def do_set_rule_policy(*, actor, rule_id: str, policy: str) -> RulePolicy:
     spec = RULES.get(rule_id)
+    if policy not in Policy.values:
+        raise DomainError("invalid", _("Some fields are not valid."),
+                          details={"policy": [_("Choose on, warn or off.")]})
     if spec is None or not spec.uncertain:
         raise Conflict("rule_not_configurable", _("Only rules on uncertain legal ground can be switched."))
     row, _created = RulePolicy.objects.update_or_create(rule_id=rule_id, defaults={"policy": policy})
@@ -128,7 +144,7 @@ def do_register_number(*, actor, number: str, tenant=None, province: str = "", *
 
 
 @transaction.atomic
-def do_allocate_number(*, actor, instance: NumberResource, tenant=None, **changes) -> NumberResource:
+def do_allocate_number(*, actor, instance: NumberResource, tenant, **changes) -> NumberResource:
     """Allocate a number to a tenant, or take it back (tenant None) once the tenant no longer routes it."""
     number = NumberResource.objects.select_for_update().get(pk=instance.pk)
     if number.tenant_id and tenant != number.tenant and number.routed_queue:
@@ -164,20 +180,31 @@ def do_set_outbound(*, actor, tenant, enabled: bool):
 @transaction.atomic
 def do_draft_topology_change(*, actor, licence: Licence, topology: str, coverage: list[str], issuer: str = "",
                              site_responsibilities: dict | None = None, reason: str = "") -> TopologyChange:
-    change = TopologyChange(licence=licence, topology=topology, coverage=sorted(set(coverage)),
+    coverage = sorted(set(coverage))
+    if issuer and issuer != "MIIT" and issuer not in provinces.codes():
+        raise DomainError("invalid", _("Some fields are not valid."),
+                          details={"issuer": [_("MIIT, or the code of the issuing province.")]})
+    if licence.topology_changes.exclude(state__in=[TopologyChange.State.APPLIED, TopologyChange.State.REJECTED]
+                                        ).exists():
+        raise Conflict("topology_change_open", _("This licence has a change request under way; finish or reject "
+                                                 "it first."))
+    change = TopologyChange(licence=licence, topology=topology, coverage=coverage,
                             issuer=issuer or expected_issuer(coverage), reason=reason,
-                            site_responsibilities=_site_responsibilities(licence, site_responsibilities or {}),
+                            site_responsibilities=_site_responsibilities(licence, site_responsibilities or {}, coverage),
                             created_by=getattr(actor, "username", ""))
     return save_and_record(actor=actor, instance=change, action="topology_change.drafted")
 
 
-def _site_responsibilities(licence: Licence, given: dict) -> dict:
-    known = {str(pk) for pk in licence.sites.values_list("pk", flat=True)}
+def _site_responsibilities(licence: Licence, given: dict, coverage: list[str]) -> dict:
+    """What each site will answer for: sites of this licence that are not retired, inside the new coverage."""
+    known = {str(pk) for pk in licence.sites.exclude(state=PlatformSite.State.RETIRED).values_list("pk", flat=True)}
     unknown = sorted(set(map(str, given)) - known)
-    if unknown:
-        raise DomainError("invalid", _("Some fields are not valid."), details={
-            "site_responsibilities": [_("These are not platform sites of this licence: %(sites)s")
-                                      % {"sites": ", ".join(unknown)}]})
+    outside = sorted({code for codes in given.values() for code in codes} - set(coverage))
+    if unknown or outside:
+        message = (_("These are not platform sites of this licence in service: %(sites)s") % {"sites": ", ".join(unknown)}
+                   if unknown else _("Sites can answer only for covered provinces: %(codes)s")
+                   % {"codes": ", ".join(outside)})
+        raise DomainError("invalid", _("Some fields are not valid."), details={"site_responsibilities": [message]})
     return {str(site): sorted(set(codes)) for site, codes in given.items()}
 
 

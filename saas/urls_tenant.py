@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from compliance import api as compliance
 from saas.agents import api as agents
 from saas.api import urls as api
 from saas.calendars import api as calendars
@@ -36,6 +37,7 @@ api_patterns = [
     path("v1/numbers/<int:pk>/", numbers.NumberDetailView.as_view(), name="number-detail"),
     path("v1/imports/<slug:kind>/", imports.ImportView.as_view(), name="import"),
     path("v1/imports/<slug:kind>/template/", imports.ImportTemplateView.as_view(), name="import-template"),
+    path("v1/compliance/", compliance.TenantComplianceView.as_view(), name="tenant-compliance"),
     *api.docs,
 ]
 

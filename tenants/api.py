@@ -5,6 +5,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from compliance.services import do_set_outbound
 from saas.accounts.roles import PLATFORM_ROLES, Role
 from saas.api.actions import action_view
 from saas.api.pagination import Pagination
@@ -113,3 +114,27 @@ def _client_action(action, summary: str):
 ClientSuspendView = _client_action(do_suspend_tenant, "Suspend: keep data, refuse logins")
 ClientResumeView = _client_action(do_resume_tenant, "Resume a suspended client enterprise")
 ClientArchiveView = _client_action(do_archive_tenant, "Archive: keep the schema, free the domain")
+
+
+class OutboundInput(serializers.Serializer):
+    enabled = serializers.BooleanField()
+
+
+class ClientOutboundOutput(ClientOutput):
+    class Meta(ClientOutput.Meta):
+        fields = [*ClientOutput.Meta.fields, "outbound_enabled"]
+
+
+class ClientOutboundView(APIView):
+    """Switch a client enterprise's outbound calling (外呼). Enabling it needs a licence it runs under with the
+    written outbound commitment on file (工信部信管〔2020〕81号): otherwise 409 `OUT-01`, and nothing changes."""
+
+    roles = Roles(write={Role.PLATFORM_ADMIN, Role.COMPLIANCE_OFFICER})
+
+    @extend_schema(request=OutboundInput, responses=ClientOutboundOutput, summary="Enable or disable outbound calling",
+                   examples=[OpenApiExample("enable", value={"enabled": True}, request_only=True)])
+    def post(self, request, slug):
+        data = OutboundInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        client = do_set_outbound(actor=request.user, tenant=_client_or_404(slug), **data.validated_data)
+        return Response(ClientOutboundOutput(client).data)

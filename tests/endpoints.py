@@ -10,7 +10,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from saas.api.permissions import PUBLIC
 
-SAMPLE_ARGUMENTS = {"slug": "acme", "pk": "1", "id": "1", "period": "2026-10", "kind": "seats"}
+SAMPLE_ARGUMENTS = {"slug": "acme", "pk": "1", "id": "1", "period": "2026-10", "kind": "seats", "rule_id": "BR-02"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
 

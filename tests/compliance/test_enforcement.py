@@ -225,3 +225,24 @@ def test_a_commercial_tenant_without_a_licence_in_force_gets_no_numbers(tenant):
     _refused("LIC-05", services.do_register_number, number="96780", province="32", holder=tenant("bpo"),
              tenant=tenant("bpo"))
     assert not NumberResource.objects.filter(number="96780").exists()
+
+
+def test_a_licence_with_an_open_finding_can_still_record_its_papers(db):
+    # given: the operator's licence has its TOP-02 (registered distributed, runs hybrid)
+    licence = Licence.objects.get(number="B2-20230158")
+
+    # when
+    updated = services.do_update_licence(actor=None, instance=licence, document="scan/B2-20230158.pdf",
+                                         coverage=list(reversed(licence.coverage)))
+
+    # then: the same provinces in another order are no amendment
+    assert updated.document == "scan/B2-20230158.pdf" and sorted(updated.coverage) == sorted(licence.coverage)
+
+
+def test_a_change_request_names_provinces_by_their_codes(db):
+    with pytest.raises(Exception) as refused:
+        services.do_draft_topology_change(actor=None, licence=_bpo_licence(), topology="hybrid", coverage=["32", "99"])
+    assert refused.value.code == "invalid" and "coverage" in refused.value.details
+    change = services.do_draft_topology_change(actor=None, licence=_bpo_licence(), topology="centralized",
+                                               coverage=["32", "32"])
+    assert change.coverage == ["32"] and change.issuer == "32"

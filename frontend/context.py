@@ -10,15 +10,20 @@ OVERVIEW = ("frontend:home", _("Overview"))
 USERS = ("frontend:users", _("Users"))
 WORKSPACE = ("frontend:resource-list", _("Call centre setup"), {"resource": "seats"})
 AUDIT = ("frontend:audit", _("Audit log"))
+COMPLIANCE = ("frontend:compliance-overview", _("Compliance"))
+TENANT_COMPLIANCE = ("frontend:compliance-status", _("Compliance"))
 
 NAVIGATION = {
-    Role.PLATFORM_ADMIN: [TENANTS, USERS, AUDIT],
-    Role.COMPLIANCE_OFFICER: [TENANTS, AUDIT],
+    Role.PLATFORM_ADMIN: [TENANTS, COMPLIANCE, USERS, AUDIT],
+    Role.COMPLIANCE_OFFICER: [TENANTS, COMPLIANCE, AUDIT],
     Role.FINANCE: [TENANTS],
-    Role.TENANT_ADMIN: [OVERVIEW, WORKSPACE, USERS, AUDIT],
-    Role.SUPERVISOR: [OVERVIEW, WORKSPACE, USERS],
+    Role.TENANT_ADMIN: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, USERS, AUDIT],
+    Role.SUPERVISOR: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, USERS],
     Role.AGENT: [OVERVIEW],
 }
+
+# Entries that stay lit on every page of their section, not only on the page they link to.
+SECTIONS = {WORKSPACE[0]: "/workspace/", COMPLIANCE[0]: "/console/compliance/"}
 
 
 def navigation(request):
@@ -28,7 +33,6 @@ def navigation(request):
     items = []
     for name, label, *kwargs in NAVIGATION.get(user.role, []):
         url = reverse(name, kwargs=kwargs[0] if kwargs else None)
-        # The setup entry stays lit on every workspace page.
-        active = request.path == url or (name == WORKSPACE[0] and request.path.startswith("/workspace/"))
+        active = request.path == url or (name in SECTIONS and request.path.startswith(SECTIONS[name]))
         items.append({"url": url, "label": label, "active": active})
     return {"navigation": items, "api_docs_url": "/api/docs/"}

@@ -11,22 +11,26 @@ ORDINARY = (NumberKind.FIXED, NumberKind.MOBILE)
 CIRCULAR_81 = "工信部信管〔2020〕81号"
 
 
-def _number_hit(number, **params) -> Hit:
+def _number_hit(holder, number, **params) -> Hit:
+    """A finding about a number, on the licence it is used under, so it shows on that licence's map."""
     provinces_concerned = (number.province,) if number.province else ()
-    return Hit(subjects.of_number(number), {"number": number.number, **params}, provinces_concerned)
+    licence = next((lic for lic in holder.governing if number.province in lic.coverage),
+                   holder.governing[0] if holder.governing else None)
+    return Hit(subjects.of_number(number), {"number": number.number, **params}, provinces_concerned, licence)
 
 
 @rule("NUM-01", title=_("A commercial call centre uses dedicated numbers only"), severity=Severity.VIOLATION,
-      message=_("%(number)s is an ordinary %(kind)s number; a commercial call centre must use dedicated "
+      message=_("%(number)s (%(kind)s) is an ordinary number; a commercial call centre must use dedicated "
                 "number resources (码号资源)."),
-      source="DOMAIN.md › Licence rules 5 (seed 000)", enforced_at=("allocating a number",))
+      source="DOMAIN.md › Licence rules 5 (seed 000)", enforced_at=("allocating a number",),
+      labels=(("kind", lambda kind: NumberKind(kind).label),))
 def dedicated_numbers_only(holder, context):
     # A self-use tenant may bring its own ordinary number (its own customer service needs no
     # licence); a number the operator holds is used under the operator's commercial licence.
     commercial = holder.client.business_type == "commercial"
     for number in holder.numbers:
         if number.kind in ORDINARY and (commercial or number.holder_id == context.operator_id):
-            yield _number_hit(number, kind=str(NumberKind(number.kind).label))
+            yield _number_hit(holder, number, kind=number.kind)
 
 
 @rule("NUM-02", title=_("Carrier service numbers are not given to clients"), severity=Severity.VIOLATION,
@@ -36,7 +40,7 @@ def dedicated_numbers_only(holder, context):
 def no_carrier_numbers(holder, context):
     for number in holder.numbers:
         if number.kind == NumberKind.CARRIER_100 and not holder.client.is_platform:
-            yield _number_hit(number)
+            yield _number_hit(holder, number)
 
 
 @rule("NUM-03", title=_("An SMS access code is never a voice access number"), severity=Severity.VIOLATION,
@@ -45,7 +49,7 @@ def no_carrier_numbers(holder, context):
 def sms_codes_not_routed(holder, context):
     for number in holder.numbers:
         if number.kind == NumberKind.SMS_106 and number.routed_queue:
-            yield _number_hit(number)
+            yield _number_hit(holder, number)
 
 
 @rule("NUM-04", title=_("A 96 number is used only where its licence covers its province"),
@@ -57,7 +61,7 @@ def provincial_numbers_inside_coverage(holder, context):
     covered = {code for licence in holder.governing for code in licence.coverage}
     for number in holder.numbers:
         if number.kind == NumberKind.SHORT_96 and number.province not in covered:
-            yield _number_hit(number, province=provinces.name(number.province) if number.province else "?",
+            yield _number_hit(holder, number, province=provinces.name(number.province) if number.province else "?",
                               licences="、".join(licence.number for licence in holder.governing) or "—")
 
 
@@ -72,7 +76,7 @@ def commercial_tenant_holds_its_numbers(holder, context):
         return
     for number in holder.numbers:
         if number.kind not in ORDINARY and number.holder_id != holder.client.pk:
-            yield _number_hit(number, tenant=holder.client.legal_name)
+            yield _number_hit(holder, number, tenant=holder.client.legal_name)
 
 
 @rule("NUM-06", title=_("A number is filed in the national system before use"), severity=Severity.VIOLATION,
@@ -83,7 +87,7 @@ def numbers_filed_before_use(holder, context):
     for number in holder.numbers:
         if number.routed_queue and number.kind not in ORDINARY and (
                 number.filed_on is None or number.filed_on > context.today):
-            yield _number_hit(number)
+            yield _number_hit(holder, number)
 
 
 @rule("NUM-07", title=_("400/800 numbers are not authority-allocated access numbers"), severity=Severity.WARNING,
@@ -94,4 +98,4 @@ def numbers_filed_before_use(holder, context):
 def freephone_numbers(holder, context):
     for number in holder.numbers:
         if number.kind in (NumberKind.FREEPHONE_400, NumberKind.FREEPHONE_800):
-            yield _number_hit(number)
+            yield _number_hit(holder, number)

@@ -52,9 +52,12 @@ class Rule:
     enforced_at: tuple[str, ...] = ()
     uncertain: bool = False
     default_policy: str = Policy.ON
+    # Parameters stored as codes and named in the reader's language when the message is rendered.
+    labels: tuple[tuple[str, Callable[[str], str]], ...] = ()
 
     def render(self, params: dict) -> str:
-        return str(self.message) % params
+        named = {name: str(label(params[name])) for name, label in self.labels if name in params}
+        return str(self.message) % {**params, **named}
 
     def refuse(self, **params) -> Conflict:
         """The 409 a guard raises: the rule's id as the code, its message, its parameters as details."""
@@ -106,10 +109,10 @@ RULES: dict[str, Rule] = {}
 
 
 def rule(rule_id: str, *, title, message, severity: str, source: str, enforced_at: tuple[str, ...] = (),
-         uncertain: bool = False, default_policy: str = Policy.ON):
+         uncertain: bool = False, default_policy: str = Policy.ON, labels: tuple = ()):
     def register(check):
         RULES[rule_id] = Rule(rule_id, title, message, severity, source, check, enforced_at, uncertain,
-                              default_policy)
+                              default_policy, labels)
         return check
 
     return register

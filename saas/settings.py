@@ -198,7 +198,7 @@ SPECTACULAR_SETTINGS = {
     # One name per choice set that several resources share (the compliance API): without these the
     # generator invents names for them and warns.
     "ENUM_NAME_OVERRIDES": {
-        "ProvinceEnum": "compliance.api.PROVINCE_CHOICES",
+        "ProvinceEnum": "compliance.api.fields.PROVINCE_CHOICES",
         "PlatformSiteStateEnum": "compliance.models.PlatformSite.State",
         "TopologyChangeStateEnum": "compliance.models.TopologyChange.State",
         "AuditRunStateEnum": "compliance.models.AuditRun.State",

@@ -6,5 +6,14 @@ order of the catalogue.
 
 from compliance.rules import conduct, coverage, entities, licence, numbers, topology  # noqa: F401  (registers)
 from compliance.rules.registry import (  # noqa: F401
-    RULES, Context, Finding, Hit, Holder, Policy, Rule, Severity, evaluate, policies,
+    RULES,
+    Context,
+    Finding,
+    Hit,
+    Holder,
+    Policy,
+    Rule,
+    Severity,
+    evaluate,
+    policies,
 )

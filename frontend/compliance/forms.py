@@ -61,17 +61,6 @@ ISSUER_HELP = _("Left to the coverage: MIIT for two provinces or more, else that
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ValidityMixin:
-    """The API's check (compliance/api.py, LicenceSerializer), which the service does not make."""
-
-    def clean(self):
-        data = super().clean()
-        valid_from, valid_until = data.get("valid_from"), data.get("valid_until")
-        if valid_from and valid_until and valid_until <= valid_from:
-            self.add_error("valid_until", _("The licence must end after it starts."))
-        return data
-
-
 class HolderField(forms.ModelChoiceField):
     def label_from_instance(self, client):
         if client.is_platform:
@@ -79,7 +68,7 @@ class HolderField(forms.ModelChoiceField):
         return str(client)
 
 
-class LicenceForm(ValidityMixin, forms.ModelForm):
+class LicenceForm(forms.ModelForm):
     # The holders the API accepts too: the operator (first), then every tenant that is not archived.
     holder = HolderField(label=_("Licence holder"), queryset=Client.objects.filter(
         Q(schema_name=get_public_schema_name()) | ~Q(status=Client.Status.ARCHIVED)).order_by(
@@ -100,7 +89,7 @@ class LicenceForm(ValidityMixin, forms.ModelForm):
         return data
 
 
-class LicenceEditForm(ValidityMixin, forms.ModelForm):
+class LicenceEditForm(forms.ModelForm):
     """What may change on a licence without an amendment; topology, coverage and issuer go through a
     topology change request (TOP-04)."""
 
@@ -121,18 +110,13 @@ class AnnualReportForm(forms.ModelForm):
         today = timezone.localdate()
         self.fields["year"].initial, self.fields["filed_on"].initial = today.year - 1, today
 
-    # The API's checks (compliance/api.py, AnnualReportSerializer), which the service does not make.
+    # The model checks that the report follows its year; a filing date not yet reached is the form's
+    # and the API's own check (a report can be recorded only once filed).
     def clean_filed_on(self):
         filed_on = self.cleaned_data["filed_on"]
         if filed_on > timezone.localdate():
             raise forms.ValidationError(_("This date is in the future."))
         return filed_on
-
-    def clean(self):
-        data = super().clean()
-        if data.get("year") and data.get("filed_on") and data["filed_on"].year <= data["year"]:
-            self.add_error("filed_on", _("An annual report is filed after its year ends."))
-        return data
 
 
 class SiteForm(forms.ModelForm):

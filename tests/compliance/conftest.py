@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
-from zoneinfo import ZoneInfo
 
 from billing.models import SeatLedgerEntry, Subscription
 from compliance.models import AnnualReport, Licence, NumberResource, PlatformSite, ResponsibleEntity
@@ -56,7 +56,7 @@ def build(spec: dict) -> Client:
         for year in spec.get("reported", []):
             AnnualReport.objects.create(licence=licence, year=year, filed_on=date(year + 1, 3, 1))
     operator = Client.objects.get(schema_name="public")
-    for index, number in enumerate(spec.get("numbers", [])):
+    for number in spec.get("numbers", []):
         # The last digit varies by holder, so the broken and the kept holder of one test (consecutive
         # serials) never register the same number.
         classified = classify(number["number"][:-1] + str(serial % 10))

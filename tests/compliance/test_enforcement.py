@@ -13,6 +13,7 @@ from saas.api.errors import Conflict
 from saas.audit.models import AuditEvent
 from tenants.models import Client
 
+
 @pytest.fixture
 def audit_count(db):
     return lambda: AuditEvent.objects.count()
@@ -140,7 +141,8 @@ def test_routing_an_unfiled_number_or_an_sms_code_is_refused(api, tenant):
 
     # then
     assert [(r.status_code, r.json()["error"]["code"]) for r in refusals] == [(409, "NUM-06"), (409, "NUM-03")]
-    assert set(NumberResource.objects.filter(pk__in=[unfiled.pk, sms.pk]).values_list("routed_queue", flat=True)) == {""}
+    routes = NumberResource.objects.filter(pk__in=[unfiled.pk, sms.pk]).values_list("routed_queue", flat=True)
+    assert set(routes) == {""}
 
 
 def test_a_self_use_tenant_cannot_choose_outsourced_seats(api, tenant):

@@ -30,7 +30,8 @@ def _licence(topology: str, coverage: set[str], sites, issuer: str | None = None
                       issuer=issuer or expected_issuer(sorted(coverage)), valid_from=date(2023, 1, 1),
                       valid_until=date(2028, 1, 1))
     built = [PlatformSite(pk=next(_ids), licence=licence, name=f"平台{n}", province=province, state=state,
-                          responsible_for=sorted(responsible)) for n, (province, state, responsible) in enumerate(sites)]
+                          responsible_for=sorted(responsible))
+             for n, (province, state, responsible) in enumerate(sites)]
     # Everyone answers for everything, so only the topology and coverage rules can speak.
     entities = [ResponsibleEntity(pk=next(_ids), licence=licence, kind="head_office", province=code,
                                   answers_for=CODES) for code in CODES]

@@ -111,6 +111,9 @@ def web(db, client):
 
     def make(slug: str, role: str | None = None):
         client.defaults["HTTP_HOST"] = HOSTS[slug]
+        # The login page lets a logged-in user through without logging anyone in: a second `web()` in
+        # one test would silently stay the first user.
+        client.logout()
         if role:
             response = client.post("/login/", {"username": USERS[slug, role], "password": demo.DEMO_PASSWORD})
             assert response.status_code == 302, response.content

@@ -3,7 +3,7 @@
 
     python3 dev.py run     # the whole product with demo data on http://localhost:8000
     python3 dev.py test    # the whole test suite (extra arguments go to pytest)
-    python3 dev.py bench NAME   # a benchmark (provisioning, fleet-migrate); prints a table, writes JSON
+    python3 dev.py bench NAME   # a benchmark (provisioning, fleet-migrate, compliance-audit); prints a table, writes JSON
 
 Creates `.venv`, installs the project into it whenever `pyproject.toml` changes, then hands over
 to `saas.launcher` inside the virtual environment. Standard library only, on purpose.

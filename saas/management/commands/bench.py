@@ -14,6 +14,7 @@ from saas.bench import scratch_database
 BENCHMARKS = {
     "provisioning": "tenants.benchmarks.provisioning",
     "fleet-migrate": "tenants.benchmarks.fleet_migrate",
+    "compliance-audit": "compliance.benchmarks.compliance_audit",
 }
 
 

@@ -293,7 +293,8 @@ def _local(value):
 
 def _export_rows(rows):
     for finding in rows.iterator(chunk_size=2000):
-        yield [_local(value(_described(finding))) for _label, value in EXPORT_COLUMNS]
+        described = _described(finding)
+        yield [_local(value(described)) for _label, value in EXPORT_COLUMNS]
 
 
 def _csv(header, rows) -> bytes:

@@ -18,18 +18,17 @@ from contextlib import contextmanager
 
 from django.db import connection
 from django.utils import timezone
-from django_tenants.utils import get_public_schema_name
 
 from compliance.rules import Finding, Policy, Severity, evaluate, policies
 from compliance.selectors import holders
 from saas.api.errors import Conflict
-from tenants.models import Client
 
 
-def violations(clients: Iterable) -> dict[tuple[str, str], Finding]:
-    """Violations (after policy) of these holders now, by (rule id, subject)."""
-    found, context = holders(clients=clients, today=timezone.localdate())
-    return {finding.key: finding for finding in evaluate(found, context=context)
+def violations(clients: Iterable, policy: dict[str, str]) -> dict[tuple[str, str], Finding]:
+    """Violations (after policy) of these holders and the operator now, by (rule id, subject).
+    The operator's licence answers for every tenant's seats (COV-02), so it is always evaluated."""
+    found, context = holders(clients=clients, today=timezone.localdate(), with_operator=True)
+    return {finding.key: finding for finding in evaluate(found, context=context, policy=policy)
             if finding.severity == Severity.VIOLATION}
 
 
@@ -38,11 +37,12 @@ def guard(*clients, touching: Iterable[str] = (), pending: Iterable[str] = ()) -
     """Refuse the block's change if it creates a violation for these holders (see the module).
     Violations of the `pending` rules are left to the audit (what a later registration completes)."""
     assert connection.in_atomic_block, "a guarded change must run in a transaction it can roll back"
-    clients = _with_operator([client for client in clients if client is not None])
+    clients = [client for client in clients if client is not None]
+    policy = policies()
     touching = set(touching)
-    before = violations(clients)
+    before = violations(clients, policy)
     yield
-    after = violations(clients)
+    after = violations(clients, policy)
     pending = set(pending)
     created = [finding for key, finding in after.items()
                if (key not in before or finding.subject in touching) and finding.rule.id not in pending]
@@ -56,14 +56,6 @@ def refusal(findings: list[Finding]) -> Conflict:
         "rule": first.rule.id, "subject": first.subject,
         "violations": [{"rule": f.rule.id, "subject": f.subject, "message": f.message} for f in findings],
     })
-
-
-def _with_operator(clients: list) -> list:
-    """The operator's licence answers for every tenant's seats (COV-02): evaluate it alongside."""
-    if any(client.is_platform for client in clients):
-        return clients
-    operator = Client.objects.filter(schema_name=get_public_schema_name()).first()
-    return [*clients, operator] if operator else clients
 
 
 def refuse_if(broken: bool, rule, **params) -> None:

@@ -41,15 +41,19 @@ def audited_clients():
     return Client.objects.exclude(status__in=[Client.Status.ARCHIVED, Client.Status.FAILED])
 
 
-def holders(*, clients: Iterable[Client] | None = None, today: date) -> tuple[list[Holder], Context]:
-    """The facts of these holders (all audited ones when None), read in a fixed number of queries.
+def holders(*, clients: Iterable[Client] | None = None, today: date,
+            with_operator: bool = False) -> tuple[list[Holder], Context]:
+    """The facts of these holders (all audited ones when None; the operator too if `with_operator`),
+    read in a fixed number of queries.
 
     Tenant-side facts (active seats, routes) come from their public mirrors (seat ledger, number
     registry), so no tenant schema is read however many tenants there are.
     """
     clients = list(audited_clients() if clients is None else clients)
-    ids = [client.pk for client in clients]
     operator = Client.objects.filter(schema_name=get_public_schema_name()).first()
+    if with_operator and operator is not None and operator.pk not in {client.pk for client in clients}:
+        clients.append(operator)
+    ids = [client.pk for client in clients]
     licences = defaultdict(list)
     for licence in licences_with_facts().filter(holder_id__in={*ids, getattr(operator, "pk", None)}):
         licences[licence.holder_id].append(licence)

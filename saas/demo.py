@@ -6,14 +6,15 @@ Idempotent: what exists is left alone, so a second start keeps every change made
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from billing.models import SeatMode, Subscription
+from billing.models import Plan, PlanTier, SeatLedgerEntry, SeatMode, Subscription
+from billing.pricing import SHANGHAI, Period
 from compliance.models import AnnualReport, Licence, NumberResource, PlatformSite, ResponsibleEntity
 from compliance.numbers import classify
 from saas.accounts.models import User
@@ -51,6 +52,18 @@ class DemoTenant:
     extra_agents: int = 0
     agent_skills: tuple[tuple[str, int], ...] = ()
     licence: dict | None = None
+    # Seats that went on or off last month: (seat code, ((day of last month, "HH:MM", active after), …)).
+    # Every other seat of the seed has been active since the first of the month before.
+    history: tuple[tuple[str, tuple[tuple[int, str, bool], ...]], ...] = ()
+
+
+# What each mode costs (docs/billing.md works last month's demo invoices by hand with these).
+PLANS = (
+    {"code": "hosted-standard", "name": "托管座席标准版", "mode": SeatMode.HOSTED, "unit_price_fen": 260_00,
+     "vat_rate": "0.0600", "tax_inclusive": True, "is_default": True, "tiers": ()},
+    {"code": "outsourced-standard", "name": "外包座席标准版", "mode": SeatMode.OUTSOURCED, "unit_price_fen": 6_800_00,
+     "vat_rate": "0.0600", "tax_inclusive": False, "is_default": True, "tiers": ((21, 6_200_00),)},
+)
 
 
 PLATFORM = {
@@ -94,6 +107,13 @@ TENANTS = (
         team="客服一组",
         extra_agents=9,
         agent_skills=(("普通话", 4), ("售后服务", 3)),
+        # Two seats added on the 11th, one given up after the 21st, one on and off twice.
+        history=(
+            ("A011", ((11, "09:00", True),)),
+            ("A012", ((11, "09:00", True),)),
+            ("A013", ((21, "18:00", False),)),
+            ("A014", ((5, "10:00", True), (9, "17:30", False), (20, "08:00", True), (25, "23:59", False))),
+        ),
         users=(
             ("acme-admin", Role.TENANT_ADMIN, "陈静"),
             ("acme-supervisor", Role.SUPERVISOR, "刘洋"),
@@ -113,6 +133,8 @@ TENANTS = (
         team="外呼项目组",
         extra_agents=5,
         agent_skills=(("普通话", 5), ("电话销售", 3)),
+        # Two staffed seats added mid-month for a new campaign: the second price tier from seat 21.
+        history=(("W029", ((16, "10:30", True),)), ("W030", ((16, "10:30", True),))),
         users=(
             ("bpo-admin", Role.TENANT_ADMIN, "孙伟"),
             ("bpo-supervisor", Role.SUPERVISOR, "周琳"),
@@ -135,6 +157,8 @@ def seed() -> list[tuple[str, str, str]]:
     logins = []
     platform = _platform_tenant()
     _licence(platform, PLATFORM["licence"])
+    for spec in PLANS:
+        _plan(spec)
     for username, role, name in PLATFORM["users"]:
         _user(username, role, name)
         logins.append((settings.BASE_DOMAIN, username, role))
@@ -161,6 +185,7 @@ def seed() -> list[tuple[str, str, str]]:
             for serial in range(2, demo.extra_agents + 2):
                 _agent(demo, f"{demo.slug}-agent{serial:02d}", f"座席员{serial:02d}", serial=serial)
             Agent.objects.filter(team__isnull=True).update(team=team)
+            _seat_history(client, demo.history, Period.before(timezone.localdate()))
     return logins
 
 
@@ -244,6 +269,39 @@ def _subscription(client: Client, mode: str, quantity: int) -> None:
         )
         if created:
             record(actor=None, action="demo.subscription_created", target=subscription, tenant=client)
+
+
+def _plan(spec: dict) -> None:
+    fields = {key: value for key, value in spec.items() if key != "tiers"}
+    with transaction.atomic():
+        plan, created = Plan.objects.get_or_create(code=spec["code"], defaults=fields)
+        if created:
+            PlanTier.objects.bulk_create(PlanTier(plan=plan, from_seat=seat, unit_price_fen=price)
+                                         for seat, price in spec["tiers"])
+            record(actor=None, action="demo.plan_created", target=plan)
+
+
+def _seat_history(client: Client, history, month: Period) -> None:
+    """Give the seeded seats a past, once, so that last month has seat-days to invoice: the seed's
+    activations move back to the first of the month before, and the seats in `history` get last
+    month's switches instead. Written straight to the ledger, like the demo's other history.
+    Runs in the tenant's schema (its seats) and writes the public ledger."""
+    entries = SeatLedgerEntry.objects.filter(tenant=client)
+    if entries.filter(at__lt=month.start).exists():
+        return
+    with transaction.atomic():
+        entries.update(at=Period.before(month.first_day).start)
+        for code, switches in history:
+            seat = Seat.objects.get(code=code)
+            assert switches[-1][2] == (seat.status == Seat.Status.ACTIVE), f"{code}'s history ends as it is now"
+            entries.filter(seat_id=seat.pk).delete()
+            first = [] if switches[0][2] else [(Period.before(month.first_day).start, True)]
+            moments = first + [(datetime.combine(month.first_day.replace(day=day), time.fromisoformat(hh_mm), SHANGHAI),
+                                active) for day, hh_mm, active in switches]
+            SeatLedgerEntry.objects.bulk_create(
+                SeatLedgerEntry(tenant=client, seat_id=seat.pk, seat_code=code, mode=seat.kind, at=at,
+                                event=SeatLedgerEntry.Event.ACTIVATED if active else SeatLedgerEntry.Event.DEACTIVATED,
+                                actor_username="demo") for at, active in moments)
 
 
 def _team(demo: DemoTenant) -> Team:

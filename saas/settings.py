@@ -172,6 +172,9 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stalled-provisioning": {"task": "tenants.tasks.requeue_stalled_provisioning", "schedule": 60.0},
     # Asia/Shanghai (CELERY_TIMEZONE): after the day's changes, before staff arrive.
     "compliance-nightly-audit": {"task": "compliance.tasks.nightly_audit", "schedule": crontab(hour=2, minute=30)},
+    # The 1st at 02:00 Shanghai time: last month's seat invoices, drafted for finance to check and finalize.
+    "billing-monthly-invoice-run": {"task": "billing.tasks.monthly_invoice_run",
+                                    "schedule": crontab(day_of_month=1, hour=2, minute=0)},
 }
 
 # --- API -------------------------------------------------------------------------------------------------
@@ -201,10 +204,15 @@ SPECTACULAR_SETTINGS = {
         "ProvinceEnum": "compliance.api.fields.PROVINCE_CHOICES",
         "PlatformSiteStateEnum": "compliance.models.PlatformSite.State",
         "TopologyChangeStateEnum": "compliance.models.TopologyChange.State",
-        "AuditRunStateEnum": "compliance.models.AuditRun.State",
+        "RunStateEnum": "compliance.models.AuditRun.State",  # invoice runs have the same states
         "NumberKindEnum": "compliance.numbers.NumberKind",
         "ResponsibleEntityKindEnum": "compliance.models.ResponsibleEntity.Kind",
         "RulePolicyEnum": "compliance.rules.registry.Policy",
+        "SeatModeEnum": "billing.models.SeatMode",
+        "InvoiceKindEnum": "billing.models.Invoice.Kind",
+        "InvoiceStatusEnum": "billing.models.Invoice.Status",
+        "ClientStatusEnum": "tenants.models.Client.Status",
+        "InvoiceRunTriggerEnum": "billing.models.InvoiceRun.Trigger",
     },
 }
 

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from billing import api as billing
 from compliance import api as compliance
 from saas.agents import api as agents
 from saas.api import urls as api
@@ -38,6 +39,9 @@ api_patterns = [
     path("v1/imports/<slug:kind>/", imports.ImportView.as_view(), name="import"),
     path("v1/imports/<slug:kind>/template/", imports.ImportTemplateView.as_view(), name="import-template"),
     path("v1/compliance/", compliance.TenantComplianceView.as_view(), name="tenant-compliance"),
+    path("v1/billing/invoices/", billing.TenantInvoiceListView.as_view(), name="invoice-list"),
+    path("v1/billing/invoices/<int:pk>/", billing.TenantInvoiceDetailView.as_view(), name="invoice-detail"),
+    path("v1/billing/invoices/<int:pk>/pdf/", billing.TenantInvoicePdfView.as_view(), name="invoice-pdf"),
     *api.docs,
 ]
 

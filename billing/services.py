@@ -44,9 +44,9 @@ STALE_AFTER = timedelta(minutes=5)  # a live run whose heartbeat is older has lo
 @transaction.atomic
 def do_create_plan(*, actor, tiers: list[dict] | None = None, **fields) -> Plan:
     plan = Plan(**fields)
-    full_clean_or_400(plan)
-    if plan.is_default:
+    if plan.is_default:  # the new default takes over its mode
         Plan.objects.filter(mode=plan.mode, is_default=True).update(is_default=False)
+    full_clean_or_400(plan)
     plan.save()
     _replace_tiers(plan, tiers or [])
     record(actor=actor, action="plan.created", target=plan, data={"code": plan.code})
@@ -61,9 +61,9 @@ def do_change_plan(*, actor, instance: Plan, tiers: list[dict] | None = None, **
         raise Conflict("plan_in_use", _("Tenants subscribe to this plan; its mode cannot change."))
     for field, value in changes.items():
         setattr(plan, field, value)
-    full_clean_or_400(plan)
     if plan.is_default:
         Plan.objects.filter(mode=plan.mode, is_default=True).exclude(pk=plan.pk).update(is_default=False)
+    full_clean_or_400(plan)
     plan.save()
     if tiers is not None:
         _replace_tiers(plan, tiers)

@@ -185,7 +185,7 @@ def seed() -> list[tuple[str, str, str]]:
             for serial in range(2, demo.extra_agents + 2):
                 _agent(demo, f"{demo.slug}-agent{serial:02d}", f"座席员{serial:02d}", serial=serial)
             Agent.objects.filter(team__isnull=True).update(team=team)
-            _seat_history(client, demo.history, Period.before(timezone.localdate()))
+            _seat_history(client, demo, Period.before(timezone.localdate()))
     return logins
 
 
@@ -281,27 +281,42 @@ def _plan(spec: dict) -> None:
             record(actor=None, action="demo.plan_created", target=plan)
 
 
-def _seat_history(client: Client, history, month: Period) -> None:
+def seat_switches(demo: DemoTenant, month: Period) -> dict[str, tuple[str, list[tuple[datetime, bool]]]]:
+    """Every seeded seat's ledger as of `month` being last month: {code: (mode, [(moment, active after)])}.
+    Seats active at seed time have been so since the first of the month before; `demo.history` says
+    what the others did last month. docs/billing.md works October 2026's invoices from this by hand."""
+    since = Period.before(month.first_day).start
+    scripted = dict(demo.history)
+    result = {}
+    for prefix, mode, defined, active, _extension in demo.seat_blocks:
+        for number in range(1, defined + 1):
+            code = f"{prefix}{number:03d}"
+            if code in scripted:
+                switches = scripted[code]
+                result[code] = (mode, ([] if switches[0][2] else [(since, True)]) + [
+                    (datetime.combine(month.first_day.replace(day=day), time.fromisoformat(hh_mm), SHANGHAI), on)
+                    for day, hh_mm, on in switches])
+            elif number <= active:
+                result[code] = (mode, [(since, True)])
+    return result
+
+
+def _seat_history(client: Client, demo: DemoTenant, month: Period) -> None:
     """Give the seeded seats a past, once, so that last month has seat-days to invoice: the seed's
-    activations move back to the first of the month before, and the seats in `history` get last
-    month's switches instead. Written straight to the ledger, like the demo's other history.
-    Runs in the tenant's schema (its seats) and writes the public ledger."""
+    ledger rows (all written just now) are replaced by `seat_switches`. Written straight to the
+    ledger, like the demo's other history. Runs in the tenant's schema (its seats)."""
     entries = SeatLedgerEntry.objects.filter(tenant=client)
     if entries.filter(at__lt=month.start).exists():
         return
+    seats = {seat.code: seat for seat in Seat.objects.all()}
     with transaction.atomic():
-        entries.update(at=Period.before(month.first_day).start)
-        for code, switches in history:
-            seat = Seat.objects.get(code=code)
-            assert switches[-1][2] == (seat.status == Seat.Status.ACTIVE), f"{code}'s history ends as it is now"
-            entries.filter(seat_id=seat.pk).delete()
-            first = [] if switches[0][2] else [(Period.before(month.first_day).start, True)]
-            moments = first + [(datetime.combine(month.first_day.replace(day=day), time.fromisoformat(hh_mm), SHANGHAI),
-                                active) for day, hh_mm, active in switches]
+        entries.delete()
+        for code, (mode, switches) in seat_switches(demo, month).items():
+            assert switches[-1][1] == (seats[code].status == Seat.Status.ACTIVE), f"{code} ends as it is now"
             SeatLedgerEntry.objects.bulk_create(
-                SeatLedgerEntry(tenant=client, seat_id=seat.pk, seat_code=code, mode=seat.kind, at=at,
-                                event=SeatLedgerEntry.Event.ACTIVATED if active else SeatLedgerEntry.Event.DEACTIVATED,
-                                actor_username="demo") for at, active in moments)
+                SeatLedgerEntry(tenant=client, seat_id=seats[code].pk, seat_code=code, mode=mode, at=at,
+                                event=SeatLedgerEntry.Event.ACTIVATED if on else SeatLedgerEntry.Event.DEACTIVATED,
+                                actor_username="demo") for at, on in switches)
 
 
 def _team(demo: DemoTenant) -> Team:

@@ -15,6 +15,7 @@ BENCHMARKS = {
     "provisioning": "tenants.benchmarks.provisioning",
     "fleet-migrate": "tenants.benchmarks.fleet_migrate",
     "compliance-audit": "compliance.benchmarks.compliance_audit",
+    "invoice-run": "billing.benchmarks.invoice_run",
 }
 
 

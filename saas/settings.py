@@ -175,6 +175,8 @@ CELERY_BEAT_SCHEDULE = {
     # The 1st at 02:00 Shanghai time: last month's seat invoices, drafted for finance to check and finalize.
     "billing-monthly-invoice-run": {"task": "billing.tasks.monthly_invoice_run",
                                     "schedule": crontab(day_of_month=1, hour=2, minute=0)},
+    # A push lost to a broker outage is retried here (nothing to do while Stripe is off).
+    "billing-push-pending-to-stripe": {"task": "billing.tasks.push_pending_to_stripe", "schedule": 15 * 60.0},
 }
 
 # --- API -------------------------------------------------------------------------------------------------
@@ -215,6 +217,13 @@ SPECTACULAR_SETTINGS = {
         "InvoiceRunTriggerEnum": "billing.models.InvoiceRun.Trigger",
     },
 }
+
+# --- Stripe ----------------------------------------------------------------------------------------------
+# Off unless an API key is set: invoices are then pushed to Stripe and its webhook takes payments in
+# (billing/stripe_sync.py). The webhook answers 404 while the key or the webhook secret is missing.
+STRIPE_API_KEY = os.environ.get("STRIPE_API_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")  # whsec_… of the webhook endpoint
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com")
 
 LOGGING = {
     "version": 1,

@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from billing import api as billing
+from billing import webhooks as billing_webhooks
 from compliance import api as compliance
 from saas.api import urls as api
 from saas.holidays import api as holidays
@@ -60,6 +61,7 @@ api_patterns = [
     path("v1/billing/invoices/<int:pk>/pay/", billing.InvoicePayView.as_view(), name="invoice-pay"),
     path("v1/billing/subscriptions/", billing.SubscriptionListView.as_view(), name="subscription-list"),
     path("v1/billing/subscriptions/<int:pk>/", billing.SubscriptionDetailView.as_view(), name="subscription-detail"),
+    path("v1/billing/stripe/webhook/", billing_webhooks.StripeWebhookView.as_view(), name="stripe-webhook"),
     *api.docs,
 ]
 

@@ -22,8 +22,6 @@ from tenants.models import Client
 
 FINANCE = Roles(read={Role.PLATFORM_ADMIN}, write={Role.FINANCE})
 TENANT_ADMIN = Roles(read={Role.TENANT_ADMIN})
-# What a client sees of its invoices: drafts are finance's work in progress and are not issued yet.
-ISSUED = (Invoice.Status.FINALIZED, Invoice.Status.PAID, Invoice.Status.VOID)
 
 
 # --- Plans ---------------------------------------------------------------------------------------------
@@ -276,7 +274,7 @@ class InvoicePayView(APIView):
 # --- Tenant host -----------------------------------------------------------------------------------------
 
 def _own_issued(request):
-    return selectors.invoice_list(tenant=request.tenant).filter(status__in=ISSUED)
+    return selectors.issued_invoices(request.tenant)
 
 
 @extend_schema_view(get=extend_schema(parameters=INVOICE_FILTERS))

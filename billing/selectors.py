@@ -96,12 +96,17 @@ def invoice_list(*, period: str = "", status: str = "", tenant=None, kind: str =
     return rows
 
 
+def issued_invoices(tenant) -> QuerySet[Invoice]:
+    """What a client sees of its invoices: those issued, with a number (finalized, paid, voided after
+    issue, credit notes). Drafts, and drafts voided before issue, are finance's work in progress."""
+    return invoice_list(tenant=tenant).filter(number__isnull=False)
+
+
 def invoice_detail(pk: int, *, tenant=None) -> Invoice:
-    """One invoice with its lines; `tenant` limits the search to that tenant's own (Invoice.DoesNotExist)."""
-    rows = Invoice.objects.select_related("tenant", "credits", "replaces").prefetch_related("lines__plan")
-    if tenant is not None:
-        rows = rows.filter(tenant=tenant)
-    return rows.get(pk=pk)
+    """One invoice with its lines; `tenant` limits the search to that tenant's issued ones
+    (Invoice.DoesNotExist otherwise)."""
+    rows = issued_invoices(tenant) if tenant is not None else Invoice.objects.all()
+    return rows.select_related("tenant", "credits", "replaces").prefetch_related("lines__plan").get(pk=pk)
 
 
 def monthly_totals(*, months: int = 12) -> list[dict]:

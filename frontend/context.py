@@ -12,18 +12,21 @@ WORKSPACE = ("frontend:resource-list", _("Call centre setup"), {"resource": "sea
 AUDIT = ("frontend:audit", _("Audit log"))
 COMPLIANCE = ("frontend:compliance-overview", _("Compliance"))
 TENANT_COMPLIANCE = ("frontend:compliance-status", _("Compliance"))
+BILLING = ("frontend:billing-overview", _("Billing"))
+TENANT_INVOICES = ("frontend:tenant-invoices", _("Invoices"))
 
 NAVIGATION = {
-    Role.PLATFORM_ADMIN: [TENANTS, COMPLIANCE, USERS, AUDIT],
+    Role.PLATFORM_ADMIN: [TENANTS, COMPLIANCE, BILLING, USERS, AUDIT],
     Role.COMPLIANCE_OFFICER: [TENANTS, COMPLIANCE, AUDIT],
-    Role.FINANCE: [TENANTS],
-    Role.TENANT_ADMIN: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, USERS, AUDIT],
+    Role.FINANCE: [TENANTS, BILLING],
+    Role.TENANT_ADMIN: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, TENANT_INVOICES, USERS, AUDIT],
     Role.SUPERVISOR: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, USERS],
     Role.AGENT: [OVERVIEW],
 }
 
 # Entries that stay lit on every page of their section, not only on the page they link to.
-SECTIONS = {WORKSPACE[0]: "/workspace/", COMPLIANCE[0]: "/console/compliance/"}
+SECTIONS = {WORKSPACE[0]: "/workspace/", COMPLIANCE[0]: "/console/compliance/", BILLING[0]: "/console/billing/",
+            TENANT_INVOICES[0]: "/billing/"}
 
 
 def navigation(request):

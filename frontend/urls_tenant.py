@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from frontend import views, workspace
+from frontend.billing import urls as billing
 from frontend.compliance import audit as compliance_audit
 
 app_name = "frontend"
@@ -17,6 +18,7 @@ urlpatterns = [
     path("workspace/<slug:resource>/<int:pk>/on/", workspace.resource_switch, {"on": True}, name="resource-on"),
     path("workspace/<slug:resource>/<int:pk>/off/", workspace.resource_switch, {"on": False}, name="resource-off"),
     path("compliance/", compliance_audit.tenant_status, name="compliance-status"),
+    path("billing/", include(billing.tenant)),
     path("audit/", views.audit, name="audit"),
     path("", include("frontend.urls_auth")),
 ]

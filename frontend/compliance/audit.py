@@ -3,8 +3,6 @@ tenant's own compliance status on its host. Thin: compliance.selectors reads, co
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 
 from django import forms
@@ -14,7 +12,6 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -34,6 +31,8 @@ from compliance.selectors import (
     tenant_compliance,
 )
 from compliance.services import do_request_audit
+from frontend.exports import FORMATS, export_response, local
+from frontend.presentation import bad_filters, duration
 from frontend.views import role_required
 from saas.accounts.roles import Role
 from saas.api.errors import error_response
@@ -103,12 +102,6 @@ class FindingFilter(forms.Form):
         return {**self.cleaned_data, "state": self.cleaned_data["state"] or FindingState.OPEN}
 
 
-def _bad_filters(request, form: forms.Form) -> HttpResponse:
-    fields = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
-    return error_response(request, code="invalid", status_code=400,
-                          message=_("These filters are not valid: %(fields)s.") % {"fields": fields})
-
-
 # --- Presentation helpers -----------------------------------------------------------------------------
 
 def _severity_counts(rows) -> dict[str, int]:
@@ -125,17 +118,6 @@ def _described(finding: Finding) -> dict:
             "provinces": [provinces.name(code) for code in finding.provinces]}
 
 
-def _duration(run: AuditRun) -> str:
-    if not (run.started_at and run.finished_at):
-        return ""
-    seconds = (run.finished_at - run.started_at).total_seconds()
-    if seconds < 1:
-        return _("%(milliseconds)d ms") % {"milliseconds": seconds * 1000}
-    if seconds < 60:
-        return _("%(seconds)s s") % {"seconds": f"{seconds:.1f}"}
-    return _("%(minutes)d min %(seconds)d s") % {"minutes": seconds // 60, "seconds": seconds % 60}
-
-
 def _latest_finished() -> int | None:
     return AuditRun.objects.filter(state=AuditRun.State.FINISHED).values_list("pk", flat=True).first()
 
@@ -145,7 +127,7 @@ def _run_item(run: AuditRun, latest_finished: int | None) -> dict:
     runs (a failed one rolls back), so the open findings of the latest finished run are exactly the
     ones open now: only that run's open count links to the open list. A run's new and resolved
     counts link to what it changed (finding_list's `run`: opened or resolved in it)."""
-    return {"run": run, "live": run.state in LIVE, "duration": _duration(run), "current": run.pk == latest_finished}
+    return {"run": run, "live": run.state in LIVE, "duration": duration(run), "current": run.pk == latest_finished}
 
 
 def _issuer(licence: Licence) -> str:
@@ -206,7 +188,7 @@ def overview(request):
     """One licence on the map of China, its facts, its open findings, and the last audit run."""
     picker = LicencePicker(request.GET)
     if not picker.is_valid():
-        return _bad_filters(request, picker)
+        return bad_filters(request, picker)
     licence = picker.cleaned_data["licence"] or _operator_licence()
     context = {"picker": LicencePicker(initial={"licence": licence}), "licence": licence,
                "can_run": request.user.role == Role.COMPLIANCE_OFFICER,
@@ -263,7 +245,7 @@ def run_status(request, pk: int):
 def findings(request):
     form = FindingFilter(request.GET)
     if not form.is_valid():
-        return _bad_filters(request, form)
+        return bad_filters(request, form)
     page = Paginator(finding_list(**form.selector_filters()), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "frontend/compliance/findings.html",
                   {"form": form, "page": page, "rows": [_described(finding) for finding in page],
@@ -284,84 +266,31 @@ EXPORT_COLUMNS = (
     (gettext_lazy("Last seen"), lambda row: row["finding"].last_seen),
     (gettext_lazy("Resolved at"), lambda row: row["finding"].resolved_at),
 )
-
-
-def _local(value):
-    """Datetimes in the platform's time zone, without tzinfo (Excel has none)."""
-    return timezone.localtime(value).replace(tzinfo=None) if hasattr(value, "tzinfo") and value else value
+EXPORT_WIDTHS = (9, 36, 8, 30, 16, 26, 70, 30, 19, 19, 19)  # XLSX column widths, in characters
 
 
 def _export_rows(rows):
     for finding in rows.iterator(chunk_size=2000):
         described = _described(finding)
-        yield [_local(value(described)) for _label, value in EXPORT_COLUMNS]
-
-
-def _csv(header, rows) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel reads a BOM-less CSV as the local ANSI code page and garbles Chinese
-    writer = csv.writer(out)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([value.strftime("%Y-%m-%d %H:%M:%S") if hasattr(value, "strftime") else value
-                         for value in row])
-    return out.getvalue().encode("utf-8")
-
-
-def _xlsx(header, rows) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    book = Workbook(write_only=True)  # rows go straight to the file, not into a cell tree
-    sheet = book.create_sheet(_("Findings"))
-    sheet.freeze_panes = "A2"
-    for letter, width in zip("ABCDEFGHIJK", (9, 36, 8, 30, 16, 26, 70, 30, 19, 19, 19), strict=True):
-        sheet.column_dimensions[letter].width = width
-
-    def cell(value, **style):
-        written = WriteOnlyCell(sheet, value=value)
-        for name, setting in style.items():
-            setattr(written, name, setting)
-        return written
-
-    bold = Font(bold=True)
-    sheet.append([cell(str(label), font=bold) for label in header])
-    for row in rows:
-        # Every value its own cell: openpyxl's write-only rows do not mix styled cells and plain values.
-        sheet.append([cell(value, number_format="yyyy-mm-dd hh:mm:ss") if hasattr(value, "strftime") else cell(value)
-                      for value in row])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-EXPORTS = {
-    "csv": (_csv, "text/csv; charset=utf-8"),
-    "xlsx": (_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
+        yield [local(value(described)) for _label, value in EXPORT_COLUMNS]
 
 
 @require_GET
 @role_required(*AUDITORS)
 def findings_export(request, fmt: str):
     """The findings list as CSV or XLSX, with the same filters and columns as the page."""
-    if fmt not in EXPORTS:
+    if fmt not in FORMATS:
         return error_response(request, code="not_found", message=_("Not found."), status_code=404)
     form = FindingFilter(request.GET)
     if not form.is_valid():
-        return _bad_filters(request, form)
+        return bad_filters(request, form)
     rows = finding_list(**form.selector_filters())
     if (count := rows.count()) > EXPORT_LIMIT:
         return error_response(request, code="export_too_large", status_code=400, message=_(
             "%(count)d findings are too many to export at once (at most %(limit)d); narrow the filters.")
             % {"count": count, "limit": EXPORT_LIMIT})
-    build, content_type = EXPORTS[fmt]
-    content = build([str(label) for label, _value in EXPORT_COLUMNS], _export_rows(rows))
-    response = HttpResponse(content, content_type=content_type)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="findings-{stamp}.{fmt}"'
-    return response
+    return export_response(fmt, [label for label, _value in EXPORT_COLUMNS], _export_rows(rows),
+                           name="findings", title=_("Findings"), widths=EXPORT_WIDTHS)
 
 
 # --- Tenant host ------------------------------------------------------------------------------------------

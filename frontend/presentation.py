@@ -1,0 +1,28 @@
+"""Presentation shared by the console pages: refused filters, and how long a run took."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+
+from saas.api.errors import error_response
+
+
+def bad_filters(request, form: forms.Form) -> HttpResponse:
+    """A list page's filters that do not parse: a 400 naming them, never a page with other rows."""
+    fields = ", ".join(str(form.fields[name].label) for name in form.errors if name in form.fields)
+    return error_response(request, code="invalid", status_code=400,
+                          message=_("These filters are not valid: %(fields)s.") % {"fields": fields})
+
+
+def duration(run) -> str:
+    """A finished run's duration, to the millisecond under a second; "" while it has not finished."""
+    if not (run.started_at and run.finished_at):
+        return ""
+    seconds = (run.finished_at - run.started_at).total_seconds()
+    if seconds < 1:
+        return _("%(milliseconds)d ms") % {"milliseconds": seconds * 1000}
+    if seconds < 60:
+        return _("%(seconds)s s") % {"seconds": f"{seconds:.1f}"}
+    return _("%(minutes)d min %(seconds)d s") % {"minutes": seconds // 60, "seconds": seconds % 60}

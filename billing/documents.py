@@ -45,7 +45,7 @@ KIND_TITLES = {Invoice.Kind.INVOICE: "账单 Invoice", Invoice.Kind.CREDIT_NOTE:
 NUMBER_LABELS = {Invoice.Kind.INVOICE: "账单号码 Invoice No.", Invoice.Kind.CREDIT_NOTE: "通知单号码 Credit note No."}
 STATUS_LABELS = {
     Invoice.Status.DRAFT: "草稿 Draft",
-    Invoice.Status.FINALIZED: "已开具 Issued",
+    Invoice.Status.FINALIZED: "已出账 Issued",
     Invoice.Status.PAID: "已付款 Paid",
     Invoice.Status.VOID: "已作废 Void",
 }
@@ -53,7 +53,7 @@ DRAFT_MARK = "草稿 DRAFT"
 VOID_MARK = "作废 VOID"
 LABELS = {
     "issue_date": "开具日期 Issue date",
-    "period": "计费期间 Billing period",
+    "period": "账期 Billing period",
     "status": "状态 Status",
     "currency": "币种 Currency",
     "seller": "销售方 Seller",

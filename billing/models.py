@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 PERIOD = RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("A period is a month written YYYY-MM."), code="invalid_period")
 
@@ -178,7 +179,7 @@ class Invoice(models.Model):
         DRAFT = "draft", _("Draft")
         FINALIZED = "finalized", _("Finalized")
         PAID = "paid", _("Paid")
-        VOID = "void", _("Void")
+        VOID = "void", pgettext_lazy("invoice status", "Void")
 
     tenant = models.ForeignKey("tenants.Client", on_delete=models.PROTECT, related_name="invoices")
     period = models.CharField(_("period"), max_length=7, validators=[PERIOD])

@@ -205,7 +205,7 @@ def test_the_document_of_a_finalized_invoice_shows_seller_buyer_lines_and_totals
     assert doc["number_label"] == "账单号码 Invoice No."
     assert doc["period_label"] == "2026年10月 / 2026-10"
     assert doc["issue_date"] == "2026年11月1日 / 2026-11-01"  # 17:30 UTC on the 31st is the 1st in Shanghai
-    assert (doc["status_label"], doc["is_draft"], doc["is_void"], doc["mark"]) == ("已开具 Issued", False, False, "")
+    assert (doc["status_label"], doc["is_draft"], doc["is_void"], doc["mark"]) == ("已出账 Issued", False, False, "")
     first, second = doc["lines"]
     assert first["description"] == "托管座席 第1–10席"
     assert first["description_en"] == "Hosted seat, seats 1–10"

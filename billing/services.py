@@ -310,7 +310,7 @@ def do_finalize_invoice(*, actor, invoice: Invoice) -> Invoice:
 
 def do_finalize_period(*, actor, period: str) -> int:
     """Finalize every draft of a period, each in its own transaction; how many were finalized."""
-    drafts = Invoice.objects.filter(period=_period(period).__str__(), status=Invoice.Status.DRAFT,
+    drafts = Invoice.objects.filter(period=str(_period(period)), status=Invoice.Status.DRAFT,
                                     kind=Invoice.Kind.INVOICE).order_by("tenant__slug").values_list("pk", flat=True)
     finalized = 0
     for pk in list(drafts):

@@ -3,7 +3,6 @@ admins read). Tenant host: a client admin reads the tenant's own issued invoices
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing import selectors, services
+from billing.documents import pdf_response
 from billing.models import Invoice, InvoiceLine, InvoiceRun, Plan, PlanTier, Subscription
 from billing.pricing import Period
 from saas.accounts.roles import Role
@@ -209,20 +209,12 @@ class InvoiceDetailView(generics.RetrieveAPIView):
     queryset = Invoice.objects.select_related("tenant", "credits").prefetch_related("lines__plan")
 
 
-def _pdf(invoice: Invoice) -> HttpResponse:
-    from billing.documents import render_invoice_pdf
-
-    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number or f"draft-{invoice.pk}"}.pdf"'
-    return response
-
-
 class InvoicePdfView(APIView):
     roles = FINANCE
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="The invoice as a PDF")
     def get(self, request, pk: int):
-        return _pdf(get_object_or_404(selectors.invoice_list().prefetch_related("lines__plan"), pk=pk))
+        return pdf_response(get_object_or_404(selectors.invoice_list().prefetch_related("lines__plan"), pk=pk))
 
 
 def _invoice(pk: int) -> Invoice:
@@ -301,4 +293,4 @@ class TenantInvoicePdfView(APIView):
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY}, summary="The invoice as a PDF")
     def get(self, request, pk: int):
-        return _pdf(get_object_or_404(_own_issued(request).prefetch_related("lines__plan"), pk=pk))
+        return pdf_response(get_object_or_404(_own_issued(request).prefetch_related("lines__plan"), pk=pk))

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.http import HttpResponse
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name
 from fpdf import FPDF
@@ -387,6 +388,13 @@ def render_invoice_pdf(invoice: Invoice) -> bytes:
         logger.warning("invoice %s: the font lacks %s, printed as %s", invoice.pk,
                        " ".join(f"{char} (U+{ord(char):04X})" for char in sorted(pdf.missing)), MISSING_GLYPH)
     return bytes(pdf.output())
+
+
+def pdf_response(invoice: Invoice) -> HttpResponse:
+    """The PDF as a download named after the invoice's number (a draft after its id)."""
+    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number or f"draft-{invoice.pk}"}.pdf"'
+    return response
 
 
 def _title(pdf: InvoicePDF, doc: dict) -> None:

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from billing.documents import invoice_document, render_invoice_pdf, yuan
+from billing.documents import invoice_document, pdf_response, yuan
 from billing.models import Invoice, InvoiceRun, SeatMode
 from billing.pricing import Period
 from billing.selectors import (
@@ -143,12 +143,6 @@ def _related(invoice: Invoice, *, url: Callable[[Invoice], str], visible: Callab
 def _reverse(invoice: Invoice, name: str) -> Invoice | None:
     # A reverse one-to-one without a row raises RelatedObjectDoesNotExist, an AttributeError.
     return getattr(invoice, name, None)
-
-
-def _pdf(invoice: Invoice) -> HttpResponse:
-    response = HttpResponse(render_invoice_pdf(invoice), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number or f"draft-{invoice.pk}"}.pdf"'
-    return response
 
 
 # --- Overview: runs and monthly totals ----------------------------------------------------------------------
@@ -320,7 +314,7 @@ def invoice(request, pk: int):
 @require_GET
 @role_required(*READERS)
 def invoice_pdf(request, pk: int):
-    return _pdf(_finance_invoice(pk))
+    return pdf_response(_finance_invoice(pk))
 
 
 def _act(request, pk: int, perform: Callable[[Invoice], str], *, void_form: VoidForm | None = None):
@@ -412,4 +406,4 @@ def tenant_invoice(request, pk: int):
 @require_GET
 @role_required(*TENANT_READERS)
 def tenant_invoice_pdf(request, pk: int):
-    return _pdf(_own_issued(request, pk))
+    return pdf_response(_own_issued(request, pk))

@@ -6,7 +6,6 @@ status; what a correction needs is a credit note and a new invoice (do_void_invo
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -32,8 +31,7 @@ from compliance.rules.subjects import of_tenant
 from saas.api.errors import Conflict, DomainError
 from saas.api.resources import full_clean_or_400, save_and_record
 from saas.audit.services import record
-
-logger = logging.getLogger(__name__)
+from saas.celery import enqueue
 
 BATCH = 500  # tenants per transaction of a run: the unit a killed run loses at most
 STALE_AFTER = timedelta(minutes=5)  # a live run whose heartbeat is older has lost its worker
@@ -176,14 +174,7 @@ def _stale(run: InvoiceRun) -> bool:
 
 
 def _queue_run(run_id: int) -> None:
-    from kombu.exceptions import OperationalError
-
-    from billing.tasks import run_invoices
-
-    try:
-        run_invoices.delay(run_id)
-    except OperationalError:
-        logger.warning("broker unreachable; invoice run %s stays queued until asked for again", run_id)
+    enqueue("billing.tasks.run_invoices", run_id, when_unreachable="the run is queued again when asked for")
 
 
 def do_run_invoices(*, run_id: int, batch: int = BATCH,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from billing.models import Invoice, InvoiceLine, SeatMode, StripeCustomer, StripeEvent
 from billing.pricing import totals
 from saas.audit.services import record
+from saas.celery import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -46,25 +47,11 @@ def client() -> stripe.StripeClient:
 # --- Queueing ---------------------------------------------------------------------------------------------
 
 def queue_push(invoice_id: int) -> None:
-    from billing.tasks import push_invoice_to_stripe
-
-    _queue(push_invoice_to_stripe, invoice_id, "pushed to")
+    enqueue("billing.tasks.push_invoice_to_stripe", invoice_id, when_unreachable="beat pushes it later")
 
 
 def queue_void(invoice_id: int) -> None:
-    from billing.tasks import void_stripe_invoice
-
-    _queue(void_stripe_invoice, invoice_id, "voided at")
-
-
-def _queue(task, invoice_id: int, what: str) -> None:
-    from kombu.exceptions import OperationalError
-
-    try:
-        task.delay(invoice_id)
-    except OperationalError:
-        # The invoice itself is committed; only Stripe's copy waits for someone to queue it again.
-        logger.warning("broker unreachable; invoice %s is not %s Stripe until queued again", invoice_id, what)
+    enqueue("billing.tasks.void_stripe_invoice", invoice_id, when_unreachable="void it at Stripe by hand")
 
 
 def unpushed(*, older_than: timedelta = timedelta(minutes=10)) -> list[int]:

@@ -3,7 +3,6 @@ that could create a violation runs under `enforcement.guard`."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from django.db import connection, transaction
@@ -31,8 +30,7 @@ from compliance.rules.topology import TOPOLOGY_CHANGE
 from saas.api.errors import Conflict, DomainError
 from saas.api.resources import save_and_record
 from saas.audit.services import record
-
-logger = logging.getLogger(__name__)
+from saas.celery import enqueue
 
 # Set by the topology change workflow only (TOP-04).
 AMENDED_FIELDS = ("topology", "coverage", "issuer")
@@ -280,19 +278,9 @@ def do_request_audit(*, actor, trigger: str = AuditRun.Trigger.MANUAL) -> AuditR
     """Queue an audit run for the worker (it starts after this transaction commits)."""
     run = AuditRun.objects.create(trigger=trigger, requested_by=getattr(actor, "username", "") or "system")
     record(actor=actor, action="compliance.audit_requested", target=run, data={"trigger": trigger})
-    transaction.on_commit(lambda: _queue_audit(run.pk))
+    transaction.on_commit(lambda: enqueue("compliance.tasks.run_audit", run.pk,
+                                          when_unreachable="the run stays queued until run again"))
     return run
-
-
-def _queue_audit(run_id: int) -> None:
-    from kombu.exceptions import OperationalError
-
-    from compliance.tasks import run_audit
-
-    try:
-        run_audit.delay(run_id)
-    except OperationalError:
-        logger.warning("broker unreachable; audit run %s stays queued until run again", run_id)
 
 
 def do_run_audit(*, run_id: int, today: date | None = None) -> AuditRun:

@@ -18,6 +18,7 @@ from saas.accounts.models import User
 from saas.accounts.roles import Role
 from saas.api.errors import Conflict, DomainError
 from saas.audit.services import record
+from saas.celery import enqueue
 from tenants import realtime
 from tenants.models import Client, Domain
 from tenants.schemas import clone_template, template_schema
@@ -66,15 +67,7 @@ def do_request_tenant(*, actor, slug: str, legal_name: str, uscc: str, business_
 
 
 def _queue_provisioning(client_id: int) -> None:
-    from kombu.exceptions import OperationalError
-
-    from tenants.tasks import provision_tenant
-
-    try:
-        provision_tenant.delay(client_id)
-    except OperationalError:
-        # The registration is stored; the beat task `requeue_stalled_provisioning` queues it again.
-        logger.warning("broker unreachable; tenant %s will be queued again by beat", client_id)
+    enqueue("tenants.tasks.provision_tenant", client_id, when_unreachable="beat queues the tenant again")
 
 
 def do_requeue_stalled_provisioning(*, older_than: timedelta = timedelta(minutes=2)) -> int:

@@ -16,6 +16,7 @@ from billing.documents import pdf_response
 from billing.models import Invoice, InvoiceLine, InvoiceRun, Plan, PlanTier, Subscription
 from billing.pricing import Period
 from saas.accounts.roles import Role
+from saas.api.actions import action_view
 from saas.api.permissions import Roles
 from saas.api.resources import invalid_filter, resource_views
 from tenants.models import Client
@@ -221,46 +222,27 @@ def _invoice(pk: int) -> Invoice:
     return get_object_or_404(Invoice, pk=pk)
 
 
-class InvoiceFinalizeView(APIView):
-    roles = FINANCE
-
-    @extend_schema(request=None, responses=InvoiceSerializer, summary="Number the draft and issue it")
-    def post(self, request, pk: int):
-        return Response(InvoiceSerializer(services.do_finalize_invoice(actor=request.user, invoice=_invoice(pk))).data)
-
-
 class VoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=500)
     reissue = serializers.BooleanField(default=True, help_text="Draft a corrected invoice from today's ledger.")
 
 
-class InvoiceVoidView(APIView):
-    roles = FINANCE
-
-    @extend_schema(request=VoidSerializer, responses=InvoiceSerializer,
-                   summary="Void an invoice: a finalized one gets a credit note (answered), a draft just goes")
-    def post(self, request, pk: int):
-        data = VoidSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        result = services.do_void_invoice(actor=request.user, invoice=_invoice(pk), **data.validated_data)
-        return Response(InvoiceSerializer(result).data)
-
-
 class InvoicePaySerializer(serializers.Serializer):
-    paid_at = serializers.DateTimeField(required=False, help_text="When the money arrived; now if left out.")
+    paid_at = serializers.DateTimeField(required=False, source="at",
+                                        help_text="When the money arrived; now if left out.")
 
 
-class InvoicePayView(APIView):
-    roles = FINANCE
+def _invoice_action(action, summary: str, **body) -> type[APIView]:
+    return action_view(action=action, roles=FINANCE, load=_invoice, argument="invoice", output=InvoiceSerializer,
+                       summary=summary, **body)
 
-    @extend_schema(request=InvoicePaySerializer, responses=InvoiceSerializer,
-                   summary="Record a payment received outside Stripe (a bank transfer)")
-    def post(self, request, pk: int):
-        data = InvoicePaySerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        invoice = services.do_mark_paid(actor=request.user, invoice=_invoice(pk),
-                                        at=data.validated_data.get("paid_at"))
-        return Response(InvoiceSerializer(invoice).data)
+
+InvoiceFinalizeView = _invoice_action(services.do_finalize_invoice, "Number the draft and issue it")
+InvoiceVoidView = _invoice_action(
+    services.do_void_invoice, "Void an invoice: a finalized one gets a credit note (answered), a draft just goes",
+    body=VoidSerializer, example={"reason": "座席数有误 wrong seat count", "reissue": True})
+InvoicePayView = _invoice_action(services.do_mark_paid, "Record a payment received outside Stripe (a bank transfer)",
+                                 body=InvoicePaySerializer)
 
 
 # --- Tenant host -----------------------------------------------------------------------------------------

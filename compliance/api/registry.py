@@ -373,21 +373,8 @@ def _change_or_404(pk) -> TopologyChange:
 def _change_action(action, body: type[serializers.Serializer], summary: str, example: dict) -> type[APIView]:
     """`POST …/topology-changes/<pk>/<verb>/` with a small body: one step of the workflow, 409
     `topology_change_state` when the request is not in a state it can take that step from."""
-
-    class ChangeActionView(APIView):
-        roles = COMPLIANCE_ROLES
-
-        @extend_schema(request=body, responses=TopologyChangeSerializer, summary=summary,
-                       examples=[OpenApiExample(summary, request_only=True, value=example)])
-        def post(self, request, pk):
-            data = body(data=request.data)
-            data.is_valid(raise_exception=True)
-            change = action(actor=request.user, change=_change_or_404(pk), **data.validated_data)
-            return Response(TopologyChangeSerializer(change).data)
-
-    name = "".join(part.title() for part in action.__name__.removeprefix("do_").split("_")) + "View"
-    ChangeActionView.__name__ = ChangeActionView.__qualname__ = name
-    return ChangeActionView
+    return action_view(action=action, roles=COMPLIANCE_ROLES, load=_change_or_404, argument="change",
+                       output=TopologyChangeSerializer, summary=summary, body=body, example=example)
 
 
 TopologyChangeFileView = _change_action(

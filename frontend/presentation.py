@@ -1,12 +1,18 @@
-"""Presentation shared by the console pages: refused filters, and how long a run took."""
+"""Presentation shared by the console pages: refused filters, and runs (polled, and how long they took)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from saas.api.errors import error_response
+
+
+def from_htmx(request) -> bool:
+    """The request is htmx swapping a part of the page, not a browser loading one."""
+    return request.headers.get("HX-Request") == "true"
 
 
 def bad_filters(request, form: forms.Form) -> HttpResponse:
@@ -26,3 +32,14 @@ def duration(run) -> str:
     if seconds < 60:
         return _("%(seconds)s s") % {"seconds": f"{seconds:.1f}"}
     return _("%(minutes)d min %(seconds)d s") % {"minutes": seconds // 60, "seconds": seconds % 60}
+
+
+def polled_run(request, templates: dict[str, str], context: dict, *, live: bool) -> HttpResponse:
+    """A run as a page's card or as a table row (`as=card|row`, `templates` names both), which htmx polls
+    while the run is live. A card that sees its run end reloads its page: what the page summarises
+    (a map, a chart, counts) is from before the run until it is drawn again."""
+    shape = request.GET.get("as") if request.GET.get("as") in templates else "card"
+    response = render(request, templates[shape], context)
+    if from_htmx(request) and not live and shape == "card":
+        response["HX-Refresh"] = "true"
+    return response

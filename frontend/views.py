@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_tenants.utils import get_public_schema_name
 
 from frontend.forms import ClientForm, ThrottledLoginForm
+from frontend.presentation import from_htmx
 from saas.accounts.models import User
 from saas.accounts.roles import PLATFORM_ROLES, Role
 from saas.api.errors import DomainError
@@ -38,10 +39,6 @@ class LoginView(auth_views.LoginView):
     template_name = "frontend/login.html"
     authentication_form = ThrottledLoginForm
     redirect_authenticated_user = True
-
-
-def _from_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _on_platform(request) -> bool:
@@ -76,11 +73,11 @@ def tenants(request):
             except DomainError as error:
                 form.add_domain_error(error)
             else:
-                if _from_htmx(request):
+                if from_htmx(request):
                     return render(request, "frontend/_tenant_row.html", {"client": client, "new": True})
                 messages.warning(request, _initial_admin_message(client))
                 return redirect("frontend:tenants")
-        if _from_htmx(request):
+        if from_htmx(request):
             return render(request, "frontend/_tenant_form.html", {"form": form}, status=400)
     return render(
         request,

@@ -44,7 +44,7 @@ from billing.services import (
 )
 from frontend.billing.forms import FinalizePeriodForm, InvoiceFilter, RunForm, VoidForm
 from frontend.exports import FORMATS, export_response, local
-from frontend.presentation import bad_filters, duration
+from frontend.presentation import bad_filters, duration, from_htmx, polled_run
 from frontend.views import role_required
 from saas.accounts.roles import Role
 from saas.api.errors import DomainError, error_response
@@ -69,14 +69,10 @@ def _only_writers(request) -> None:
         raise PermissionDenied
 
 
-def _from_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _go(request, url: str) -> HttpResponse:
     """After a write: htmx navigates to `url` itself (a full page, so the address bar follows), a plain
     form is redirected there; either way a reload does not post again."""
-    if _from_htmx(request):
+    if from_htmx(request):
         return HttpResponse(headers={"HX-Redirect": url})
     return redirect(url)
 
@@ -170,7 +166,7 @@ def overview(request):
             run = do_request_invoice_run(actor=request.user, period=form.cleaned_data["period"])
         except DomainError as error:
             refusal, status = error, error.status_code
-    if not _from_htmx(request):
+    if not from_htmx(request):
         return redirect("frontend:billing-overview") if run else _overview_page(request, form, status, refusal)
     # htmx swaps the panel: the form (with its errors, if any) above the run asked for, or the last one.
     shown = run or run_list().first()
@@ -189,12 +185,7 @@ def run_status(request, pk: int):
     """One run as the overview's card or as a runs table row (`as=card|row`), polled every second while
     it is queued or running."""
     run = get_object_or_404(InvoiceRun, pk=pk)
-    shape = request.GET.get("as") if request.GET.get("as") in RUN_PARTIALS else "card"
-    response = render(request, RUN_PARTIALS[shape], {"item": _run_item(run)})
-    if _from_htmx(request) and not run.live and shape == "card":
-        # The totals chart and the runs table are from before the run until the page is drawn again.
-        response["HX-Refresh"] = "true"
-    return response
+    return polled_run(request, RUN_PARTIALS, {"item": _run_item(run)}, live=run.live)
 
 
 # --- Invoices ---------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from compliance.selectors import (
 )
 from compliance.services import do_request_audit
 from frontend.exports import FORMATS, export_response, local
-from frontend.presentation import bad_filters, duration
+from frontend.presentation import bad_filters, duration, from_htmx, polled_run
 from frontend.views import role_required
 from saas.accounts.roles import Role
 from saas.api.errors import error_response
@@ -219,7 +219,7 @@ def runs(request):
         if not can_run:
             raise PermissionDenied
         run = do_request_audit(actor=request.user)
-        if request.headers.get("HX-Request") == "true":
+        if from_htmx(request):
             return _run_partial(request, run, new=True)
         return redirect("frontend:compliance-runs")
     page = Paginator(AuditRun.objects.all(), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -233,11 +233,7 @@ def runs(request):
 def run_status(request, pk: int):
     """One run's partial, polled every second while it is queued or running."""
     run = get_object_or_404(AuditRun, pk=pk)
-    response = _run_partial(request, run)
-    if request.headers.get("HX-Request") == "true" and run.state not in LIVE and request.GET.get("as") != "row":
-        # The overview's map and counts are the previous run's until the page is drawn again.
-        response["HX-Refresh"] = "true"
-    return response
+    return polled_run(request, RUN_PARTIALS, {"item": _run_item(run, _latest_finished())}, live=run.state in LIVE)
 
 
 @require_GET

@@ -128,6 +128,8 @@ class EmbeddedRedis:
                 "--appendonly", "yes",
                 # Development data: durability over speed, so a killed server loses no acknowledged write.
                 "--appendfsync", "always",
+                # Room for several test runs side by side, each on its own databases (SAAS_REDIS_DB_OFFSET).
+                "--databases", "64",
                 "--logfile", str(self.directory / "redis.log"),
             ],
             check=True,

@@ -7,18 +7,22 @@ picks the platform's or the tenants' routes. Consumers must wrap any database wo
 
 from __future__ import annotations
 
+import json
 from importlib import import_module
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.generic.websocket import AsyncJsonWebsocketConsumer, AsyncWebsocketConsumer
 from channels.routing import URLRouter
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, load_backend
 from django.contrib.auth.models import AnonymousUser
+from django.http.cookie import parse_cookie
 from django.urls import re_path
 from django.utils.crypto import constant_time_compare
 from django_tenants.utils import get_public_schema_name, tenant_context
 
+from saas.language import request_language
 from tenants.models import Domain
 
 CLOSE_NOT_FOUND = 4404
@@ -34,13 +38,18 @@ def _host(scope) -> str:
     return headers.get(b"host", b"").decode("latin-1").split(":")[0].lower()
 
 
+def _cookies(scope) -> dict[str, str]:
+    return parse_cookie(dict(scope.get("headers", [])).get(b"cookie", b"").decode("latin-1"))
+
+
 def _session_key(scope) -> str | None:
-    headers = dict(scope.get("headers", []))
-    for part in headers.get(b"cookie", b"").decode("latin-1").split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == settings.SESSION_COOKIE_NAME:
-            return value
-    return None
+    return _cookies(scope).get(settings.SESSION_COOKIE_NAME)
+
+
+def scope_language(scope) -> str:
+    """The language of the page that opened the socket (its language cookie, else Chinese): a socket's
+    messages speak as the page does."""
+    return request_language(SimpleNamespace(path=scope["path"], COOKIES=_cookies(scope)))
 
 
 def _user_in_session(session) -> object:
@@ -67,6 +76,18 @@ def resolve(scope):
     with tenant_context(tenant):
         session = import_module(settings.SESSION_ENGINE).SessionStore(_session_key(scope))
         return tenant, _user_in_session(session)
+
+
+class BrowserConsumer(AsyncJsonWebsocketConsumer):
+    """A page's socket: a frame that is not JSON reaches `receive_json` as None (to be answered as
+    invalid), instead of an exception that would drop the connection."""
+
+    async def receive(self, text_data=None, bytes_data=None):
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            content = None
+        await self.receive_json(content)
 
 
 class NoRouteConsumer(AsyncWebsocketConsumer):

@@ -69,6 +69,7 @@ TENANT_APPS = [
     "saas.queues",
     "saas.calendars",
     "saas.numbers",
+    "saas.acd",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -215,6 +216,10 @@ SPECTACULAR_SETTINGS = {
         "InvoiceStatusEnum": "billing.models.Invoice.Status",
         "ClientStatusEnum": "tenants.models.Client.Status",
         "InvoiceRunTriggerEnum": "billing.models.InvoiceRun.Trigger",
+        "TelephonyEventTypeEnum": "saas.acd.telephony.TYPES",
+        "TransferModeEnum": "saas.acd.api.TRANSFER_MODES",
+        "HungUpByEnum": "saas.acd.models.Call.Side",
+        "EventOutcomeEnum": "saas.acd.api.OUTCOMES",
     },
 }
 

@@ -4,6 +4,8 @@ from django.urls import include, path
 
 from billing import api as billing
 from compliance import api as compliance
+from saas.acd import api as telephony
+from saas.acd import supervision
 from saas.agents import api as agents
 from saas.api import urls as api
 from saas.calendars import api as calendars
@@ -42,6 +44,15 @@ api_patterns = [
     path("v1/billing/invoices/", billing.TenantInvoiceListView.as_view(), name="invoice-list"),
     path("v1/billing/invoices/<int:pk>/", billing.TenantInvoiceDetailView.as_view(), name="invoice-detail"),
     path("v1/billing/invoices/<int:pk>/pdf/", billing.TenantInvoicePdfView.as_view(), name="invoice-pdf"),
+    path("v1/telephony/events/", telephony.TelephonyEventView.as_view(), name="telephony-event"),
+    path("v1/telephony/gateways/", telephony.GatewayListView.as_view(), name="telephony-gateway-list"),
+    path("v1/telephony/gateways/<int:pk>/", telephony.GatewayDetailView.as_view(), name="telephony-gateway-detail"),
+    path("v1/telephony/gateways/<int:pk>/rotate-token/", telephony.GatewayRotateTokenView.as_view(),
+         name="telephony-gateway-rotate-token"),
+    path("v1/acd/wallboard/", supervision.WallboardView.as_view(), name="acd-wallboard"),
+    path("v1/acd/agents/<int:pk>/force-not-ready/", supervision.ForceNotReadyView.as_view(),
+         name="acd-agent-force-not-ready"),
+    path("v1/acd/agents/<int:pk>/force-logout/", supervision.ForceLogoutView.as_view(), name="acd-agent-force-logout"),
     *api.docs,
 ]
 

@@ -163,5 +163,7 @@ def worker(committed):
     Starting it closes this thread's database connection (Celery's Django fix-up), which is why it
     comes with `committed` rather than a rolled-back transaction.
     """
+    # Tasks an earlier test left queued (say, a gateway command with no gateway to take it) are not this test's.
+    celery_app.control.purge()
     with start_worker(celery_app, perform_ping_check=False, pool="solo", loglevel="WARNING") as started:
         yield started

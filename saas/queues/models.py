@@ -44,6 +44,10 @@ class Queue(models.Model):
                                        default=Overflow.NONE)
     overflow_queue = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
                                        related_name="+", verbose_name=_("overflow queue"))
+    ring_seconds = models.PositiveSmallIntegerField(
+        _("ring time (s)"), default=15, validators=[MinValueValidator(5), MaxValueValidator(120)],
+        help_text=_("How long a call rings at an agent before it goes to the next one."),
+    )
     after_call_work_seconds = models.PositiveSmallIntegerField(
         _("after-call work (s)"), default=30, validators=[MaxValueValidator(1800)]
     )

@@ -65,6 +65,9 @@ def do_activate_seat(*, actor, seat: Seat) -> Seat:
 def do_deactivate_seat(*, actor, seat: Seat) -> Seat:
     with transaction.atomic():
         seat = Seat.objects.select_for_update().get(pk=seat.pk)
+        # A login locks the seat too: logged-in seats never outnumber active ones.
+        if seat.sessions.filter(ended_at__isnull=True).exists():
+            raise Conflict("seat_in_use", _("An agent is logged into this seat. Log them out first."))
         if seat.status == Seat.Status.ACTIVE:
             seat.status = Seat.Status.INACTIVE
             seat.save(update_fields=["status", "updated_at"])

@@ -138,7 +138,7 @@ def test_built_in_reason_codes_come_with_every_new_tenant(db, new_slug):
     # then
     with schema_context(client.schema_name):
         assert set(ReasonCode.objects.filter(built_in=True).values_list("code", flat=True)) == {
-            "break", "lunch", "training", "meeting", "missed"}
+            "break", "lunch", "training", "meeting", "missed", "supervisor"}
 
 
 def test_a_built_in_reason_code_can_be_deactivated_but_not_renamed(api):

@@ -57,6 +57,7 @@ def test_a_full_queue_round_trips(api):
 def test_queue_validation_refuses_and_stores_nothing(api, fields, field):
     # given
     admin = api("acme", "tenant_admin")
+    before = admin.get(QUEUES).json()["count"]
 
     # when
     response = _create(admin, **fields)
@@ -64,7 +65,7 @@ def test_queue_validation_refuses_and_stores_nothing(api, fields, field):
     # then
     assert response.status_code == 400, response.content
     assert field in str(response.json()["error"]["details"])
-    assert admin.get(QUEUES).json()["count"] == 0
+    assert admin.get(QUEUES).json()["count"] == before
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,7 @@ def test_a_queue_cannot_overflow_into_itself(api):
 
 
 def test_supervisors_read_queues_and_agents_do_not(api):
-    _create(api("acme", "tenant_admin"))
-    assert api("acme", "supervisor").get(QUEUES).json()["count"] == 1
+    created = _create(api("acme", "tenant_admin")).json()
+    assert created["id"] in {row["id"] for row in api("acme", "supervisor").get(QUEUES).json()["results"]}
     assert api("acme", "supervisor").post(QUEUES, {"name": "x"}, format="json").status_code == 403
     assert api("acme", "agent").get(QUEUES).status_code == 403

@@ -14,19 +14,22 @@ COMPLIANCE = ("frontend:compliance-overview", _("Compliance"))
 TENANT_COMPLIANCE = ("frontend:compliance-status", _("Compliance"))
 BILLING = ("frontend:billing-overview", _("Billing"))
 TENANT_INVOICES = ("frontend:tenant-invoices", _("Invoices"))
+TELEPHONY = ("frontend:telephony", _("Telephony gateway"))
+WALLBOARD = ("frontend:wallboard", _("Wallboard"))
+DESKTOP = ("frontend:desktop", _("Agent desktop"))
 
 NAVIGATION = {
     Role.PLATFORM_ADMIN: [TENANTS, COMPLIANCE, BILLING, USERS, AUDIT],
     Role.COMPLIANCE_OFFICER: [TENANTS, COMPLIANCE, AUDIT],
     Role.FINANCE: [TENANTS, BILLING],
-    Role.TENANT_ADMIN: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, TENANT_INVOICES, USERS, AUDIT],
-    Role.SUPERVISOR: [OVERVIEW, WORKSPACE, TENANT_COMPLIANCE, USERS],
-    Role.AGENT: [OVERVIEW],
+    Role.TENANT_ADMIN: [OVERVIEW, WALLBOARD, WORKSPACE, TELEPHONY, TENANT_COMPLIANCE, TENANT_INVOICES, USERS, AUDIT],
+    Role.SUPERVISOR: [OVERVIEW, WALLBOARD, WORKSPACE, TELEPHONY, TENANT_COMPLIANCE, USERS],
+    Role.AGENT: [OVERVIEW, DESKTOP],
 }
 
 # Entries that stay lit on every page of their section, not only on the page they link to.
 SECTIONS = {WORKSPACE[0]: "/workspace/", COMPLIANCE[0]: "/console/compliance/", BILLING[0]: "/console/billing/",
-            TENANT_INVOICES[0]: "/billing/"}
+            TENANT_INVOICES[0]: "/billing/", TELEPHONY[0]: "/telephony/"}
 
 
 def navigation(request):

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from saas.api.errors import error_response
+from saas.api.errors import DomainError, error_response
 
 
 def from_htmx(request) -> bool:
@@ -43,3 +43,15 @@ def polled_run(request, templates: dict[str, str], context: dict, *, live: bool)
     if from_htmx(request) and not live and shape == "card":
         response["HX-Refresh"] = "true"
     return response
+
+
+def attach_refusal(form, error: DomainError) -> None:
+    """A service's refusal: validation messages next to the fields they name, anything else (a limit,
+    a conflict, whose details are data rather than messages) above the form."""
+    fields = {name: texts for name, texts in error.details.items() if name in form.fields} \
+        if error.code == "invalid" else {}
+    for name, field_messages in fields.items():
+        for message in field_messages if isinstance(field_messages, list) else [field_messages]:
+            form.add_error(name, str(message))
+    if not fields:
+        form.add_error(None, str(error.message))

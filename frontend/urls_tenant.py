@@ -3,6 +3,8 @@ from django.urls import include, path
 from frontend import views, workspace
 from frontend.billing import urls as billing
 from frontend.compliance import audit as compliance_audit
+from frontend.desktop import views as desktop
+from frontend.wallboard import views as wallboard
 
 app_name = "frontend"
 
@@ -19,6 +21,9 @@ urlpatterns = [
     path("workspace/<slug:resource>/<int:pk>/off/", workspace.resource_switch, {"on": False}, name="resource-off"),
     path("compliance/", compliance_audit.tenant_status, name="compliance-status"),
     path("billing/", include(billing.tenant)),
+    path("telephony/", include("frontend.telephony.urls")),
+    path("wallboard/", wallboard.page, name="wallboard"),
+    path("desktop/", desktop.page, name="desktop"),
     path("audit/", views.audit, name="audit"),
     path("", include("frontend.urls_auth")),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from frontend import workspace_forms as forms
+from frontend.presentation import attach_refusal
 from frontend.views import role_required
 from saas.accounts.roles import Role
 from saas.agents import services as agents
@@ -176,7 +177,7 @@ def resource_form(request, resource: str, pk: int | None = None):
                            if name in form.changed_data or name not in form.fields}
                 saved = spec.update(actor=request.user, instance=form.instance, **changes)
         except DomainError as error:
-            _attach(form, error)
+            attach_refusal(form, error)
         else:
             if generated := getattr(saved, "initial_password", None):
                 messages.warning(request, _("Initial password of %(who)s: %(password)s — it will not be shown again.")
@@ -202,18 +203,6 @@ def resource_switch(request, resource: str, pk: int, on: bool):
     return redirect("frontend:resource-list", resource=spec.slug)
 
 
-def _attach(form, error: DomainError) -> None:
-    """A service's refusal: validation messages next to the fields they name, anything else (a limit,
-    a conflict, whose details are data rather than messages) above the form."""
-    fields = {name: texts for name, texts in error.details.items() if name in form.fields} \
-        if error.code == "invalid" else {}
-    for name, field_messages in fields.items():
-        for message in field_messages if isinstance(field_messages, list) else [field_messages]:
-            form.add_error(name, str(message))
-    if not fields:
-        form.add_error(None, str(error.message))
-
-
 @role_required(*READERS)
 def number_list(request):
     return render(request, "frontend/workspace/numbers.html", {
@@ -233,7 +222,7 @@ def number_route(request, pk: int):
             do_route_number(actor=request.user, number=number,
                             **{name: form.cleaned_data[name] for name in form.fields})
         except DomainError as error:
-            _attach(form, error)
+            attach_refusal(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("frontend:numbers")

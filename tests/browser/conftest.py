@@ -1,24 +1,15 @@
 """A real ASGI server (uvicorn, the product's application) on the test database, and headless Debian
 Chromium driven by Playwright. Skipped, saying why, where Chromium is not installed."""
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from saas.launcher import CHROMIUM
+from tests.servers import asgi_server
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason="Debian's chromium is missing (python3 dev.py test installs it as root)")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -26,18 +17,8 @@ def site(committed):
     # Not named `live_server`: pytest-django would switch on transactional_db for it, whose flush
     # empties every table the session's demo data lives in.
     """`site("acme")` → "http://acme.localhost:<port>": Chromium resolves *.localhost itself."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config("saas.asgi:application", host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield lambda slug: f"http://{'' if slug == 'platform' else slug + '.'}localhost:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with asgi_server() as port:
+        yield lambda slug: f"http://{'' if slug == 'platform' else slug + '.'}localhost:{port}"
 
 
 @pytest.fixture

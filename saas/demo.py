@@ -23,6 +23,10 @@ from saas.accounts.services import do_create_user
 from saas.agents.models import Agent, Skill, Team
 from saas.agents.services import do_create_agent
 from saas.audit.services import record
+from saas.numbers.models import NumberRoute
+from saas.numbers.services import do_route_number
+from saas.queues.models import Queue
+from saas.queues.services import do_create_queue
 from saas.seats.models import Seat
 from saas.seats.services import do_create_seat
 from tenants.models import Client, Domain
@@ -52,6 +56,9 @@ class DemoTenant:
     extra_agents: int = 0
     agent_skills: tuple[tuple[str, int], ...] = ()
     licence: dict | None = None
+    # Queues (see `_queue`) and which access number goes to which queue.
+    queues: tuple[dict, ...] = ()
+    routes: tuple[tuple[str, str], ...] = ()
     # Seats that went on or off last month: (seat code, ((day of last month, "HH:MM", active after), …)).
     # Every other seat of the seed has been active since the first of the month before.
     history: tuple[tuple[str, tuple[tuple[int, str, bool], ...]], ...] = ()
@@ -107,6 +114,18 @@ TENANTS = (
         team="客服一组",
         extra_agents=9,
         agent_skills=(("普通话", 4), ("售后服务", 3)),
+        # Open around the clock so the demo's simulated traffic moves at any hour; the members' line
+        # keeps office hours and sends what it cannot take to after-sales.
+        queues=(
+            {"name": "售后服务", "skills": ("普通话", "售后服务"), "always_open": True, "priority": 5,
+             "after_call_work_seconds": 30, "wrap_up_required": True, "max_wait_seconds": 120,
+             "overflow_action": "callback",
+             "codes": (("repair", "报修"), ("consult", "咨询"), ("complaint", "投诉"), ("other", "其他"))},
+            {"name": "会员专线", "skills": ("普通话",), "priority": 8, "strategy": "skills_weighted",
+             "after_call_work_seconds": 15, "hours": ((0, 7), "08:00", "22:00"),
+             "codes": (("member", "会员权益"), ("order", "订单查询"))},
+        ),
+        routes=(("4008208820", "售后服务"), ("951234", "会员专线")),
         # Two seats added on the 11th, one given up after the 21st, one on and off twice.
         history=(
             ("A011", ((11, "09:00", True),)),
@@ -185,6 +204,10 @@ def seed() -> list[tuple[str, str, str]]:
             for serial in range(2, demo.extra_agents + 2):
                 _agent(demo, f"{demo.slug}-agent{serial:02d}", f"座席员{serial:02d}", serial=serial)
             Agent.objects.filter(team__isnull=True).update(team=team)
+            for spec in demo.queues:
+                _queue(spec)
+            for number, queue in demo.routes:
+                _route(number, queue)
             _seat_history(client, demo, Period.before(timezone.localdate()))
     return logins
 
@@ -317,6 +340,31 @@ def _seat_history(client: Client, demo: DemoTenant, month: Period) -> None:
                 SeatLedgerEntry(tenant=client, seat_id=seats[code].pk, seat_code=code, mode=mode, at=at,
                                 event=SeatLedgerEntry.Event.ACTIVATED if on else SeatLedgerEntry.Event.DEACTIVATED,
                                 actor_username="demo") for at, on in switches)
+
+
+def _queue(spec: dict) -> None:
+    if Queue.objects.filter(name=spec["name"]).exists():
+        return
+    (first, last), opens, closes = spec.get("hours", ((0, -1), "", ""))
+    do_create_queue(
+        actor=None, name=spec["name"], priority=spec["priority"], always_open=spec.get("always_open", False),
+        strategy=spec.get("strategy", Queue.Strategy.LONGEST_IDLE),
+        after_call_work_seconds=spec["after_call_work_seconds"], wrap_up_required=spec.get("wrap_up_required", False),
+        max_wait_seconds=spec.get("max_wait_seconds"), overflow_action=spec.get("overflow_action", "none"),
+        required_skills=[Skill.objects.get(name=name) for name in spec["skills"]],
+        wrap_up_codes=[{"code": code, "name": name} for code, name in spec["codes"]],
+        hours=[{"day": day, "opens": opens, "closes": closes} for day in range(first, last + 1)],
+    )
+
+
+def _route(number: str, queue: str) -> None:
+    resource = NumberResource.objects.get(number=number)
+    if NumberRoute.objects.filter(number=resource).exists():
+        return
+    # Out of hours the members' line hands over to the queue that never closes.
+    open_queue = Queue.objects.filter(always_open=True).exclude(name=queue).first()
+    closed = {"closed_action": NumberRoute.ClosedAction.QUEUE, "closed_queue": open_queue} if open_queue else {}
+    do_route_number(actor=None, number=resource, queue=Queue.objects.get(name=queue), **closed)
 
 
 def _team(demo: DemoTenant) -> Team:

@@ -16,6 +16,7 @@ BENCHMARKS = {
     "fleet-migrate": "tenants.benchmarks.fleet_migrate",
     "compliance-audit": "compliance.benchmarks.compliance_audit",
     "invoice-run": "billing.benchmarks.invoice_run",
+    "acd": "saas.acd.benchmarks.acd",
 }
 
 

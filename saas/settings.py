@@ -78,6 +78,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_NAME = "public"
 # New tenants are cloned from this schema, kept migrated by `saas migrate_fleet`.
 TENANT_BASE_SCHEMA = "tenant_template"
+# `SET search_path` once per tenant switch, not before every query: half the ACD's queries were these.
+# Safe here: this django-tenants forgets the setting on rollback, which undoes a SET.
+TENANT_LIMIT_SET_CALLS = True
 TENANT_CREATION_FAKES_MIGRATIONS = True
 PUBLIC_SCHEMA_URLCONF = "saas.urls_platform"
 ROOT_URLCONF = "saas.urls_tenant"
@@ -159,7 +162,17 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [redis_url(REDIS_URL, REDIS_DB_OFFSET + CHANNELS)]},
+        "CONFIG": {
+            # redis-py 8 caps a pool at 100 connections and reads with a 5 s timeout, which races
+            # channels-redis' own 5 s blocking pop: under load consumers died of either. No client
+            # timeout: the pop's own, on the server, ends every wait (a finite one here made event loops
+            # hang at shutdown, cancelling a read).
+            "hosts": [{"address": redis_url(REDIS_URL, REDIS_DB_OFFSET + CHANNELS), "max_connections": 10_000,
+                       "socket_timeout": None}],
+            # A consumer that falls behind for a moment must not lose the gateway commands sent to it:
+            # past its channel's capacity channels-redis drops group messages without a word.
+            "capacity": 1_000,
+        },
     }
 }
 CELERY_BROKER_URL = redis_url(REDIS_URL, REDIS_DB_OFFSET + CELERY, for_celery=True)

@@ -167,9 +167,7 @@ def _services(*, tuned: bool, console: Console):
                   f"synchronous_commit = off on {database}")
     try:
         _wait_for(lambda: Path(socket).exists(), "the benchmark's Redis")
-        # redis-py 8 caps a pool at 100 connections (then raises) and times reads out after 5 s, which the
-        # channel layer's 5 s BZPOPMIN races: hundreds of sockets per process need neither.
-        yield {**environment, "REDIS_URL": f"unix://{socket}?max_connections=10000&socket_timeout=30",
+        yield {**environment, "REDIS_URL": f"unix://{socket}",
                "BENCH_REDIS_PID": str(redis.pid)}
     finally:
         redis.terminate()

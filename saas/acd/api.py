@@ -21,7 +21,7 @@ from saas.acd.integrations import (
     do_rotate_gateway_token,
     do_update_gateway_integration,
 )
-from saas.acd.models import Call, GatewayIntegration
+from saas.acd.models import NOT_CONNECTED, Call, GatewayIntegration
 from saas.acd.telephony import TYPES, GatewayEvent, Receipt, do_receive_event
 from saas.api.actions import action_view
 from saas.api.errors import Conflict
@@ -37,6 +37,12 @@ FIELDS: dict[str, dict[str, bool]] = {
     "call.ended": {"hung_up_by": True},
     "call.abandoned": {},
     "call.callback_requested": {"number": False},
+    "call.blocked": {"caller": True, "access_number": True},
+    "call.ivr_completed": {"caller": True, "access_number": True, "ivr_selection": False, "entered_at": False},
+    "outbound.dialled": {"extension": True, "number": True, "access_number": False},
+    "outbound.answered": {},
+    "outbound.ended": {"hung_up_by": False},
+    "outbound.failed": {"reason": True},
 }
 
 TRANSFER_MODES = ("blind", "attended")
@@ -53,6 +59,9 @@ REFUSALS = {
     "transfer_queue_unknown": _("The transfer's queue does not exist or is switched off."),
     "call_not_live": _("The call is not in progress."),
     "call_not_waiting": _("The call is not waiting in a queue."),
+    "call_not_outbound": _("The call was not dialled out by an agent."),
+    "call_not_dialling": _("The call is not being dialled."),
+    "agent_state_conflict": _("The agent's state does not allow this."),
 }
 
 
@@ -72,21 +81,32 @@ class TelephonyEventSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=TYPES)
     call_id = serializers.CharField(max_length=64, help_text="The gateway's id of the call.")
     at = AwareDateTimeField(help_text="When it happened, with its UTC offset.")
-    caller = serializers.CharField(max_length=32, required=False, help_text="call.offered: the caller's number.")
-    access_number = serializers.CharField(max_length=32, required=False, help_text="call.offered: the number dialled.")
-    ivr_selection = serializers.CharField(max_length=32, required=False, allow_blank=True,
-                                          help_text="call.offered: the queue the caller chose in the IVR, by name.")
+    caller = serializers.CharField(max_length=32, required=False,
+                                   help_text="call.offered, call.blocked, call.ivr_completed: the caller's number.")
+    access_number = serializers.CharField(max_length=32, required=False, help_text=(
+        "call.offered, call.blocked, call.ivr_completed: the number dialled; outbound.dialled: the number shown "
+        "to the called party."))
+    ivr_selection = serializers.CharField(max_length=32, required=False, allow_blank=True, help_text=(
+        "call.offered: the queue the caller chose in the IVR, by name; call.ivr_completed: the IVR service they "
+        "finished in."))
+    entered_at = AwareDateTimeField(required=False, help_text=(
+        "call.ivr_completed: when the call entered the IVR (else `at`), with its UTC offset."))
     priority = serializers.IntegerField(min_value=0, max_value=9, required=False,
                                         help_text="call.offered: higher is answered first within its queue.")
     extension = serializers.CharField(max_length=6, required=False, validators=[extension_validator],
-                                      help_text="ringing, answered, held, unheld: the seat's extension.")
+                                      help_text="ringing, answered, held, unheld, outbound.dialled: the seat's "
+                                                "extension.")
     mode = serializers.ChoiceField(choices=TRANSFER_MODES, required=False, help_text="call.transferred.")
     to_extension = serializers.CharField(max_length=6, required=False, validators=[extension_validator],
                                          help_text="call.transferred: to the agent at this extension…")
     to_queue = serializers.CharField(max_length=50, required=False, help_text="…or to this queue, by name.")
-    hung_up_by = serializers.ChoiceField(choices=Call.Side.choices, required=False, help_text="call.ended.")
-    number = serializers.CharField(max_length=32, required=False,
-                                   help_text="call.callback_requested: the number to call back (else the caller's).")
+    hung_up_by = serializers.ChoiceField(choices=Call.Side.choices, required=False, help_text=(
+        "call.ended; outbound.ended (optional; `caller` is the called party)."))
+    number = serializers.CharField(max_length=32, required=False, help_text=(
+        "call.callback_requested: the number to call back (else the caller's); outbound.dialled: the number "
+        "dialled."))
+    reason = serializers.ChoiceField(choices=[status.value for status in NOT_CONNECTED], required=False,
+                                     help_text="outbound.failed: why it did not connect.")
 
     def validate(self, data):
         kind = data["type"]
@@ -94,6 +114,8 @@ class TelephonyEventSerializer(serializers.Serializer):
                   for name, required in FIELDS[kind].items() if required and name not in data}
         if kind == "call.transferred" and ("to_extension" in data) == ("to_queue" in data):
             errors["to_extension"] = [_("Give to_extension or to_queue, one of them.")]
+        if kind == "call.ivr_completed" and data.get("entered_at", data["at"]) > data["at"]:
+            errors["entered_at"] = [_("The call cannot enter the IVR after it finished there.")]
         if errors:
             raise serializers.ValidationError(errors)
         return data
@@ -141,7 +163,13 @@ class TelephonyEventView(APIView):
             "at": "2026-05-01T09:30:00.250+08:00", "caller": "13800138000", "access_number": "4008208820"}),
             OpenApiExample("the call answered", request_only=True, value={
                 "event_id": "ev-8f1d", "type": "call.answered", "call_id": "c-20260501-0001",
-                "at": "2026-05-01T09:30:07+08:00", "extension": "8001"})],
+                "at": "2026-05-01T09:30:07+08:00", "extension": "8001"}),
+            OpenApiExample("an agent dials out", request_only=True, value={
+                "event_id": "ev-9a02", "type": "outbound.dialled", "call_id": "o-20260501-0001",
+                "at": "2026-05-01T10:02:00+08:00", "extension": "8001", "number": "13900139000"}),
+            OpenApiExample("nobody answers the agent's call", request_only=True, value={
+                "event_id": "ev-9a03", "type": "outbound.failed", "call_id": "o-20260501-0001",
+                "at": "2026-05-01T10:02:30+08:00", "reason": "no_answer"})],
     )
     def post(self, request):
         checked = TelephonyEventSerializer(data=request.data)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -104,33 +105,54 @@ class CallStatus(models.TextChoices):
     CLOSED = "closed", _("Out of hours")
     VOICEMAIL = "voicemail", _("Voicemail")
     REFUSED = "refused", _("Refused")
+    # Inbound calls that never reach a queue: turned away by the gateway with a busy tone, or
+    # finished by the caller in the gateway's IVR (self-service) without asking for an agent.
+    BLOCKED = "blocked", _("Busy tone")
+    IVR_COMPLETED = "ivr_completed", _("Finished in the IVR")
+    # Outbound calls: dialling until the called party answers (connected, then ended) or does not.
+    DIALLING = "dialling", _("Dialling")
+    NO_ANSWER = "no_answer", _("No answer")
+    BUSY = "busy", _("Busy")
+    FAILED = "failed", _("Failed")
 
 
 WAITING = (CallStatus.QUEUED, CallStatus.CALLBACK)
-FINISHED = (CallStatus.ENDED, CallStatus.ABANDONED, CallStatus.CLOSED, CallStatus.VOICEMAIL, CallStatus.REFUSED)
+FINISHED = (CallStatus.ENDED, CallStatus.ABANDONED, CallStatus.CLOSED, CallStatus.VOICEMAIL, CallStatus.REFUSED,
+            CallStatus.BLOCKED, CallStatus.IVR_COMPLETED, CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.FAILED)
+# How an outbound call that never connected ended (the `reason` of outbound.failed is its status).
+NOT_CONNECTED = (CallStatus.NO_ANSWER, CallStatus.BUSY, CallStatus.FAILED)
 
 
 class Call(models.Model):
-    """One inbound call, from the gateway's offer to its end."""
+    """One call: inbound from the gateway's first word of it to its end, or dialled out by an agent."""
 
     class Side(models.TextChoices):
         CALLER = "caller", _("Caller")
         AGENT = "agent", _("Agent")
         SYSTEM = "system", _("System")
 
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", _("Inbound")
+        OUTBOUND = "outbound", _("Outbound")
+
     gateway_call_id = models.CharField(max_length=64, unique=True)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices, default=Direction.INBOUND)
+    # The customer's number: who called in, or (outbound) who was called. `access_number` is the
+    # center's number they dialled, or (outbound) the one shown to them, when the gateway says it.
     caller = models.CharField(_("caller"), max_length=32)
     caller_province = models.CharField(_("caller's province"), max_length=32, blank=True)
-    access_number = models.CharField(_("access number"), max_length=32)
+    access_number = models.CharField(_("access number"), max_length=32, blank=True)
     ivr_selection = models.CharField(max_length=32, blank=True)
     priority = models.SmallIntegerField(default=0)
     queue = models.ForeignKey("queues.Queue", on_delete=models.PROTECT, null=True, blank=True, related_name="calls")
     status = models.CharField(max_length=16, choices=CallStatus.choices)
+    # When the call reached the center (offered to the ACD, met the busy tone, entered the IVR) or was dialled.
     offered_at = models.DateTimeField()
     # The caller's place in the queue: kept through a ring timeout, an overflow and a callback.
     queued_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Who has it (or took it last); for an outbound call, who dialled it.
     agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="calls")
     hung_up_by = models.CharField(max_length=8, choices=Side.choices, blank=True)
     # A call overflows once: to another queue, to voicemail, or by being offered a callback.
@@ -206,7 +228,8 @@ class CallEvent(models.Model):
     at = models.DateTimeField()
     received_at = models.DateTimeField(auto_now_add=True)
     agent = models.ForeignKey("agents.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    data = models.JSONField(default=dict, blank=True)
+    # The type's own fields, as the gateway sent them (times such as call.ivr_completed's entered_at in ISO 8601).
+    data = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     # False while the event waits for its call's offer (it arrived first).
     applied = models.BooleanField(default=True)
 

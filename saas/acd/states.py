@@ -24,6 +24,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "answer": (frozenset({S.RINGING}), S.ON_CALL),
     # An attended transfer lands on an agent who was consulted while ready.
     "connect": (frozenset({S.READY}), S.ON_CALL),
+    # Dialling out: a not-ready agent may call a customer back without offering themselves to the queue.
+    "dial": (frozenset({S.READY, S.NOT_READY}), S.ON_CALL),
     "hold": (frozenset({S.ON_CALL}), S.ON_HOLD),
     "unhold": (frozenset({S.ON_HOLD}), S.ON_CALL),
     "end": (frozenset({S.ON_CALL, S.ON_HOLD}), S.AFTER_CALL_WORK),

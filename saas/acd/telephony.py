@@ -4,6 +4,10 @@ Each event is stored once (by its id) and applied under the ACD lock. A call's l
 only forward in event time: an event older than the newest one applied to its call fills in the
 history it carries (an answer time, an agent's on-call interval) without rewinding the present.
 Events that arrive before their call's offer wait and are applied, in time order, with it.
+
+Besides the calls offered to the ACD, the gateway reports the inbound calls that never reach it
+(`call.blocked`: a busy tone; `call.ivr_completed`: the caller finished in the IVR) and the calls
+agents dial out (`outbound.*`), so that every call of the center is counted.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from saas.acd.changes import (
     call_event,
     change,
     end_reservation,
+    finish_after_call_work,
     live_reservation,
     lock,
     release,
@@ -30,13 +35,15 @@ from saas.acd.changes import (
 from saas.acd.models import WAITING, AgentState, AgentStateEvent, AgentStatus, Call, CallEvent, CallStatus, Reservation
 from saas.acd.overflow import overflow
 from saas.acd.routing import route
+from saas.acd.states import next_state
 from saas.api.errors import Conflict
 from saas.numbers.models import NumberRoute
 from saas.queues.models import Queue
 from saas.queues.selectors import is_open
 
 TYPES = ("call.offered", "call.ringing", "call.answered", "call.held", "call.unheld", "call.transferred",
-         "call.ended", "call.abandoned", "call.callback_requested")
+         "call.ended", "call.abandoned", "call.callback_requested", "call.blocked", "call.ivr_completed",
+         "outbound.dialled", "outbound.answered", "outbound.ended", "outbound.failed")
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,14 @@ def do_receive_event(*, event: GatewayEvent) -> Receipt:
         row = CallEvent.objects.create(event_id=event.event_id, gateway_call_id=event.call_id, kind=event.type,
                                        at=event.at, data=event.data, applied=False)
         call = Call.objects.select_related("queue").filter(gateway_call_id=event.call_id).first()
-        if event.type == "call.offered":
+        if event.type in OPEN:
             if call is not None:
                 outcome, code = _settle(row, refused="call_already_offered")
+            elif refused := _cannot_open(event):
+                outcome, code = _settle(row, refused=refused)
             else:
-                call = _offer(event)
+                call = OPEN[event.type](event)
+                row.agent_id = call.agent_id  # the agent who dialled out (an offered call has nobody yet)
                 outcome, code = _settle(row)
                 route(at=now)  # events that came first (ringing, answered) find the call where it went
                 call.refresh_from_db()  # routing changed the row through another instance
@@ -149,6 +159,58 @@ def _turn_away(call: Call, status: str, command: str, **fields) -> Call:
     call.save()
     gateway.command(command, call_id=call.gateway_call_id, **fields)
     return call
+
+
+def _blocked(event: GatewayEvent) -> Call:
+    """The gateway gave the caller a busy tone (its lines were full): the call never reached the ACD."""
+    data, at = event.data, event.at
+    return Call.objects.create(
+        gateway_call_id=event.call_id, caller=data["caller"], caller_province=caller_province(data["caller"]),
+        access_number=data["access_number"], status=CallStatus.BLOCKED, offered_at=at, ended_at=at,
+        hung_up_by=Call.Side.SYSTEM, last_event_at=at)
+
+
+def _ivr_completed(event: GatewayEvent) -> Call:
+    """The caller was served by the gateway's IVR and hung up without asking for an agent. The IVR comes
+    before the ACD, so the call was never offered: it reached the center when it entered the IVR."""
+    data, at = event.data, event.at
+    return Call.objects.create(
+        gateway_call_id=event.call_id, caller=data["caller"], caller_province=caller_province(data["caller"]),
+        access_number=data["access_number"], ivr_selection=data.get("ivr_selection", ""),
+        status=CallStatus.IVR_COMPLETED, offered_at=data.get("entered_at", at), ended_at=at,
+        hung_up_by=Call.Side.CALLER, last_event_at=at)
+
+
+# An agent dialling out is on a call from the dial: the state machine's move from ready to on call
+# without a ring (an attended transfer's). Agents who are not ready cannot be moved so yet.
+DIAL = "dial"
+
+
+def _cannot_open(event: GatewayEvent) -> str:
+    """Why the event cannot start its call ("" when it can), found before anything is written."""
+    if event.type != "outbound.dialled":
+        return ""
+    try:
+        next_state(DIAL, _agent_at(event.data["extension"]).state)
+    except (Refused, Conflict) as refusal:
+        return refusal.code
+    return ""
+
+
+def _dialled(event: GatewayEvent) -> Call:
+    """The gateway dialled out for the agent at the extension (the desktop's `dial_out`, or their phone)."""
+    data, at = event.data, event.at
+    status = _agent_at(data["extension"])
+    call = Call.objects.create(
+        gateway_call_id=event.call_id, direction=Call.Direction.OUTBOUND, caller=data["number"],
+        caller_province=caller_province(data["number"]), access_number=data.get("access_number", ""),
+        status=CallStatus.DIALLING, offered_at=at, agent_id=status.agent_id, last_event_at=at)
+    change(status, DIAL, at=at, call=call)
+    return call
+
+
+OPEN = {"call.offered": _offer, "call.blocked": _blocked, "call.ivr_completed": _ivr_completed,
+        "outbound.dialled": _dialled}
 
 
 def _apply(call: Call, row: CallEvent) -> str:
@@ -286,10 +348,62 @@ def _callback_requested(call: Call, row: CallEvent) -> None:
     notify.queue_changed()
 
 
+def _dialling(call: Call, row: CallEvent) -> None:
+    if call.direction != Call.Direction.OUTBOUND:
+        raise Refused("call_not_outbound")
+    if call.status != CallStatus.DIALLING:
+        raise Refused("call_not_dialling")
+    row.agent_id = call.agent_id
+
+
+def _outbound_answered(call: Call, row: CallEvent) -> None:
+    _dialling(call, row)
+    call.status = CallStatus.CONNECTED
+    call.answered_at = row.at
+
+
+def _outbound_failed(call: Call, row: CallEvent) -> None:
+    """Nobody answered, the line was busy, or the network could not connect it."""
+    _dialling(call, row)
+    _hang_up_outbound(call, row, status=row.data["reason"], side=Call.Side.SYSTEM)
+
+
+def _outbound_ended(call: Call, row: CallEvent) -> None:
+    """Over after it connected. From dialling too: the answer it implies may still be on its way."""
+    if call.direction != Call.Direction.OUTBOUND:
+        raise Refused("call_not_outbound")
+    if call.status not in (CallStatus.DIALLING, CallStatus.CONNECTED):
+        raise Refused("call_not_live")
+    row.agent_id = call.agent_id
+    _hang_up_outbound(call, row, status=CallStatus.ENDED, side=row.data.get("hung_up_by", ""))
+
+
+def _hang_up_outbound(call: Call, row: CallEvent, *, status: str, side: str) -> None:
+    """The agent's call is over: no queue, so no after-call work. Back to where the agent dialled from:
+    not ready (with that reason) or ready; not ready if a supervisor asked meanwhile."""
+    call.status, call.ended_at, call.hung_up_by = status, row.at, side
+    agent = status_of(call.agent_id, row.at)
+    change(agent, "end", at=row.at, call=call)
+    before = _state_before_dial(call)
+    if before is not None and before.state == AgentState.NOT_READY and agent.pending_reason_id is None:
+        change(agent, "not_ready", at=row.at, reason=before.reason)
+    else:
+        finish_after_call_work(agent, at=row.at)
+
+
+def _state_before_dial(call: Call) -> AgentStateEvent | None:
+    dialled = AgentStateEvent.objects.filter(call=call, state=AgentState.ON_CALL).order_by("id").first()
+    if dialled is None:
+        return None
+    return (AgentStateEvent.objects.select_related("reason").filter(agent_id=call.agent_id, id__lt=dialled.pk)
+            .order_by("-id").first())
+
+
 APPLY = {
     "call.ringing": _ringing, "call.answered": _answered, "call.held": _held, "call.unheld": _unheld,
     "call.transferred": _transferred, "call.ended": _ended, "call.abandoned": _abandoned,
     "call.callback_requested": _callback_requested,
+    "outbound.answered": _outbound_answered, "outbound.ended": _outbound_ended, "outbound.failed": _outbound_failed,
 }
 
 
@@ -306,6 +420,11 @@ def _fill_in(call: Call, row: CallEvent) -> None:
                 Reservation.objects.filter(pk=reservation.pk).update(answered_at=row.at)
             AgentStateEvent.objects.create(agent_id=reservation.agent_id, state=AgentState.ON_CALL, at=row.at,
                                            call=call, actor="gateway (late event)")
-    elif row.kind in ("call.ended", "call.abandoned") and (call.ended_at is None or row.at < call.ended_at):
+    elif row.kind == "outbound.answered" and call.direction == Call.Direction.OUTBOUND and \
+            call.status == CallStatus.ENDED and (call.answered_at is None or row.at < call.answered_at):
+        call.answered_at = row.at  # it ended before its answer arrived
+        call.save(update_fields=["answered_at"])
+    elif row.kind in ("call.ended", "call.abandoned", "outbound.ended", "outbound.failed") and (
+            call.ended_at is None or row.at < call.ended_at):
         call.ended_at = row.at
         call.save(update_fields=["ended_at"])

@@ -27,6 +27,7 @@ EXPECTED = {
     "cancel": ({S.RINGING}, S.READY),
     "answer": ({S.RINGING}, S.ON_CALL),
     "connect": ({S.READY}, S.ON_CALL),
+    "dial": ({S.READY, S.NOT_READY}, S.ON_CALL),
     "hold": ({S.ON_CALL}, S.ON_HOLD),
     "unhold": ({S.ON_HOLD}, S.ON_CALL),
     "end": ({S.ON_CALL, S.ON_HOLD}, S.AFTER_CALL_WORK),

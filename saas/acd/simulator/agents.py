@@ -1,7 +1,8 @@
 """Simulated agents: each one is a browser on the agent desktop websocket (`/ws/agent/desktop/`),
 signed in with a session of its own user, doing what a person at the desktop does: log into a seat,
-get ready, wrap up after each call (with one of the queue's codes) and now and then take a break.
-Answering is the phone's part: the simulated gateway answers for them after the answer delay."""
+get ready, wrap up after each call (with one of the queue's codes), now and then take a break, and
+while ready now and then dial a customer out. Answering is the phone's part: the simulated gateway
+answers for them after the answer delay."""
 
 from __future__ import annotations
 
@@ -32,8 +33,10 @@ IN_SERVICE = ("ready", "ringing", "on_call", "on_hold", "after_call_work")
 
 class SimulatedAgent:
     def __init__(self, *, username: str, session_key: str, cookie_name: str, host: str, address: tuple[str, int],
-                 behaviour: Behaviour, rng: random.Random, gateway: SimulatedGateway, stats: Stats):
+                 behaviour: Behaviour, rng: random.Random, gateway: SimulatedGateway, stats: Stats,
+                 customers: list[str]):
         self.username = username
+        self.customers = customers  # the numbers they dial out to
         self.behaviour, self.rng, self.gateway, self.stats = behaviour, rng, gateway, stats
         self.link = Link(host=host, address=address, path=PATH, headers={"Cookie": f"{cookie_name}={session_key}"},
                          on_message=self._received, name=f"desktop of {username}")
@@ -131,6 +134,10 @@ class SimulatedAgent:
             self._seat_at("")
             if not self.ready.is_set():
                 self._log_in()
+        elif state == "ready":
+            idle = self.behaviour.dial_out_after(self.rng)
+            if idle is not None:
+                self._later(idle, self.request, "dial_out", number=self.rng.choice(self.customers))
         elif state == "not_ready":
             self._later(self._not_ready_for(reason), self.request, "ready")
         elif state == "on_call" and message.get("call") and message["call"]["id"] != self._planned_for:

@@ -1,4 +1,5 @@
-"""The simulator's random behaviour: Poisson arrivals, callers' patience, talk, hold and after-call work.
+"""The simulator's random behaviour: Poisson arrivals, callers' patience, talk, hold and after-call work,
+the calls that never reach the ACD (busy tone, IVR), and agents' calls out.
 
 Every draw takes the caller's `random.Random`, so a seeded run repeats itself.
 """
@@ -57,6 +58,14 @@ class Behaviour:
     break_probability: float = 0.05  # after a call, a simulated agent takes a not-ready break
     break_mean: float = 60.0  # exponential
     ring_delay: float = 0.02  # from the product's route command to the gateway's call.ringing
+    # Off unless asked for (see COMMAND_DEFAULTS), and then drawn only when asked for, so that a seeded
+    # run without them repeats itself as before they existed.
+    blocked_probability: float = 0.0  # an arriving caller meets the gateway's busy tone (call.blocked)
+    ivr_completed_probability: float = 0.0  # an arriving caller is served by the IVR and hangs up there
+    ivr_mean: float = 30.0  # seconds such a caller spends in the IVR (log-normal, sd half the mean)
+    dial_out_per_hour: float = 0.0  # while ready, a simulated agent dials out at this rate (Poisson)
+    outbound_connect_probability: float = 0.7  # the called party answers (else no answer, busy or failed)
+    outbound_ring_mean: float = 10.0  # seconds an outbound call rings before it connects or fails (log-normal)
 
     def answer_delay(self, rng: random.Random) -> float:
         return lognormal(rng, self.answer_delay_mean, self.answer_delay_mean / 2)
@@ -80,3 +89,38 @@ class Behaviour:
 
     def break_length(self, rng: random.Random) -> float:
         return exponential(rng, self.break_mean)
+
+    def blocks(self, rng: random.Random) -> bool:
+        return _happens(rng, self.blocked_probability)
+
+    def ends_in_ivr(self, rng: random.Random) -> bool:
+        return _happens(rng, self.ivr_completed_probability)
+
+    def in_ivr(self, rng: random.Random) -> float:
+        return lognormal(rng, self.ivr_mean, self.ivr_mean / 2)
+
+    def dial_out_after(self, rng: random.Random) -> float | None:
+        """Seconds of being ready before a simulated agent dials out, or None when they never do."""
+        return exponential(rng, 3600 / self.dial_out_per_hour) if self.dial_out_per_hour > 0 else None
+
+    def outbound_ring(self, rng: random.Random) -> float:
+        return lognormal(rng, self.outbound_ring_mean, self.outbound_ring_mean / 2)
+
+    def outbound_outcome(self, rng: random.Random) -> str:
+        """"answered", or how the call fails to connect (the reason of outbound.failed)."""
+        if rng.random() < self.outbound_connect_probability:
+            return "answered"
+        return rng.choices(list(NOT_CONNECTED_SHARES), weights=list(NOT_CONNECTED_SHARES.values()))[0]
+
+
+# How outbound calls that do not connect fail, in shares of those.
+NOT_CONNECTED_SHARES = {"no_answer": 0.7, "busy": 0.2, "failed": 0.1}
+
+# What `saas simulate_calls` (and so the demo's light simulation) does unless told otherwise: besides
+# the calls offered to the ACD, a few callers meet a busy tone, some finish in the IVR, and agents
+# now and then dial out, so that every KPI of the reports has data.
+COMMAND_DEFAULTS = Behaviour(blocked_probability=0.02, ivr_completed_probability=0.15, dial_out_per_hour=2.0)
+
+
+def _happens(rng: random.Random, probability: float) -> bool:
+    return probability > 0 and rng.random() < probability

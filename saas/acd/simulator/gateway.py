@@ -4,7 +4,9 @@ It connects to the product as the tenant's gateway does (`/ws/telephony/gateway/
 offers calls, and obeys the product's commands: a routed call rings at the extension, is answered
 (by a simulated agent after the answer delay, or when a person's desktop asks for it), talks,
 maybe waits on hold, and ends; a caller whose patience runs out while waiting or ringing hangs up.
-Each call is one coroutine (`_script`) going through its phases: waiting, ringing, talking.
+Each call is one coroutine (`_script`) going through its phases: waiting, ringing, talking. Some
+callers never reach the ACD (a busy tone, or served by the IVR), and an agent's `dial_out` becomes
+an outbound call (`_outbound`) that connects or fails.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class SimulatedCall:
 
 
 class SimulatedGateway:
+    accepting_dial_outs = True  # until the run winds down: then no new call starts
+
     def __init__(self, *, host: str, address: tuple[str, int], key: str, behaviour: Behaviour, rng: random.Random,
                  stats: Stats, connections: int = 1, tag: str = ""):
         self.behaviour, self.rng, self.stats = behaviour, rng, stats
@@ -71,6 +75,7 @@ class SimulatedGateway:
         self.calls: dict[str, SimulatedCall] = {}
         self.agents: dict[str, SimulatedAgent] = {}  # extension → the simulated agent logged in there
         self.busy: dict[str, str] = {}  # extension → the call ringing or talking there
+        self.outbound: dict[str, SimulatedCall] = {}  # extension → the call its agent dialled
         self._receipts: dict[str, asyncio.Future] = {}
         self._commands_seen: dict[str, None] = {}  # every link hears every command: act on each once
         self._sequence = itertools.count(1)
@@ -118,15 +123,30 @@ class SimulatedGateway:
         self._spawn(self._script(call), self._scripts)
         return call
 
-    async def hang_up_orphans(self, orphans: list[tuple[str, str]]) -> None:
+    def dial_out(self, *, extension: str, number: str) -> SimulatedCall:
+        """Dial `number` for the agent at `extension`, as the product's `dial_out` command asks."""
+        sequence = next(self._sequence)
+        call = SimulatedCall(id=f"{CALL_PREFIX}{self.tag}-out-{sequence}", caller=number, access_number="",
+                             queue="", link=self.links[sequence % len(self.links)], extension=extension)
+        self.calls[call.id] = call
+        self.outbound[extension] = call
+        self._spawn(self._outbound(call), self._scripts)
+        return call
+
+    async def hang_up_orphans(self, orphans: list[tuple[str, str, str]]) -> None:
         """Calls an earlier run left in the product (it was killed): end them, as a gateway that restarts
-        reports the calls it no longer has. `orphans` are (call id, status in the product)."""
-        for call_id, status in orphans:
+        reports the calls it no longer has. `orphans` are (call id, status, direction in the product)."""
+        for call_id, status, direction in orphans:
             call = SimulatedCall(id=call_id, caller="", access_number="", queue="", link=self.links[0],
                                  event_prefix=f"restart-{self.tag}-")
-            waiting = status in ("queued", "callback", "ringing")
-            await self._send(call, "call.abandoned" if waiting else "call.ended", wait=True,
-                             **({} if waiting else {"hung_up_by": "caller"}))
+            if direction == "outbound":
+                kind, fields = ("outbound.failed", {"reason": "failed"}) if status == "dialling" else (
+                    "outbound.ended", {"hung_up_by": "system"})
+            elif status in ("queued", "callback", "ringing"):
+                kind, fields = "call.abandoned", {}
+            else:
+                kind, fields = "call.ended", {"hung_up_by": "caller"}
+            await self._send(call, kind, wait=True, **fields)
 
     def live(self) -> dict[str, int]:
         counts = {"waiting": 0, "ringing": 0, "talking": 0}
@@ -137,7 +157,9 @@ class SimulatedGateway:
 
     async def finish(self, timeout: float) -> int:
         """Wait up to `timeout` for the calls in progress to end by themselves; then the callers still
-        waiting hang up and those talking end their calls. Returns how many had to be ended so."""
+        waiting hang up and those talking end their calls. Returns how many had to be ended so. No call
+        out starts meanwhile."""
+        self.accepting_dial_outs = False
         if self._scripts:
             await asyncio.wait(set(self._scripts), timeout=timeout)
         unfinished = list(self.calls.values())
@@ -181,6 +203,12 @@ class SimulatedGateway:
 
     async def _script(self, call: SimulatedCall) -> None:
         try:
+            if self.behaviour.blocks(self.rng):
+                await self._blocked(call)
+                return
+            if self.behaviour.ends_in_ivr(self.rng):
+                await self._in_ivr(call)
+                return
             call.patience_until = time.monotonic() + self.behaviour.patience(self.rng)
             call.offered_at = time.monotonic()
             self.stats.add("offered")
@@ -199,6 +227,21 @@ class SimulatedGateway:
         finally:
             self._leave(call)
             self.calls.pop(call.id, None)
+
+    async def _blocked(self, call: SimulatedCall) -> None:
+        """The gateway's lines are full: the caller hears a busy tone, and the product is told."""
+        call.phase = "blocked"
+        self.stats.add("blocked")
+        await self._send(call, "call.blocked", caller=call.caller, access_number=call.access_number)
+
+    async def _in_ivr(self, call: SimulatedCall) -> None:
+        """The caller is served by the IVR and hangs up there; the product hears of it at the end."""
+        call.phase = "in IVR"
+        entered_at = datetime.now(UTC)
+        await self._next(call, time.monotonic() + self.behaviour.in_ivr(self.rng))  # or the run ends first
+        self.stats.add("ivr_completed")
+        await self._send(call, "call.ivr_completed", caller=call.caller, access_number=call.access_number,
+                         entered_at=entered_at.isoformat())
 
     async def _end(self, call: SimulatedCall, outcome: str, **fields) -> None:
         """The caller's side ends the call: abandoned while waiting or ringing, else hung up."""
@@ -363,6 +406,55 @@ class SimulatedGateway:
         call.patience_until = time.monotonic() + self.behaviour.patience(self.rng)
         return self._waiting
 
+    async def _outbound(self, call: SimulatedCall) -> None:
+        """An agent's call out: it rings at the called party, who answers or not; then they talk until
+        the agent hangs up (from the desktop, or at the end of a simulated agent's talk) or the called
+        party does."""
+        try:
+            outcome = await self._send(call, "outbound.dialled", wait=True, extension=call.extension,
+                                       number=call.caller)
+            if outcome not in ("applied", "missing"):  # a caller's ring reached the agent first
+                call.phase = f"dial {outcome}"
+                self.stats.add("dial_out_refused")
+                return
+            self._assign(call, call.extension)
+            self.stats.add("dialled")
+            call.phase = "dialling"
+            answer = self.behaviour.outbound_outcome(self.rng)
+            if await self._hung_up(call, self.behaviour.outbound_ring(self.rng)) or answer != "answered":
+                reason = "no_answer" if answer == "answered" else answer  # the agent gave up first
+                await self._send(call, "outbound.failed", reason=reason)
+                call.phase = reason
+                self.stats.add(f"outbound {reason}")
+                return
+            await self._send(call, "outbound.answered")
+            call.phase = "talking"
+            self.stats.add("outbound connected")
+            side = await self._hung_up(call, self.behaviour.talk(self.rng)) or (
+                "agent" if call.extension in self.agents and self.rng.random()
+                < self.behaviour.agent_hangup_probability else "caller")
+            await self._send(call, "outbound.ended", hung_up_by=side)
+            call.phase = "ended"
+        except Exception:
+            logger.exception("simulated outbound call %s failed", call.id)
+            self.stats.errors["simulator_error"] += 1
+        finally:
+            self._leave(call)
+            self.calls.pop(call.id, None)
+            if self.outbound.get(call.extension) is call:
+                del self.outbound[call.extension]
+
+    async def _hung_up(self, call: SimulatedCall, seconds: float) -> str:
+        """Wait `seconds` for the agent to hang up (the desktop's `hangup`) or the run to end: who hung up
+        ("agent", "caller" for the called party at the end of the run), or "" when the time ran out."""
+        until = time.monotonic() + seconds
+        while (command := await self._next(call, until)) is not None:
+            if command["type"] == "hangup":
+                return "agent"
+            if command["type"] == STOP["type"]:
+                return "caller"
+        return ""
+
     # --- what the product says -------------------------------------------------------------------------
 
     def _received(self, message: dict) -> None:
@@ -389,10 +481,16 @@ class SimulatedGateway:
         if len(self._commands_seen) > 100_000:
             for old in list(itertools.islice(self._commands_seen, 50_000)):
                 del self._commands_seen[old]
-        call = self.calls.get(command.get("call_id", ""))
-        if call is None:
-            return  # not a call of this simulator (a person's dial-out, another gateway's call), or over
         kind = command["type"]
+        if kind == "dial_out":
+            if self.accepting_dial_outs:
+                self.dial_out(extension=command["extension"], number=command["number"])
+            return
+        # An agent's command during an outbound call names no call: the agent's extension tells it.
+        call = self.calls.get(command["call_id"]) if "call_id" in command else self.outbound.get(
+            command.get("extension", ""))
+        if call is None:
+            return  # not a call of this simulator (another gateway's call), or over
         if kind in ("route", "callback"):
             self._assign(call, command["extension"])
         elif kind == "cancel_ring" and command.get("extension") == call.assigned:

@@ -67,7 +67,7 @@ class Setup:
     routes: dict[str, tuple[str, ...]]  # queue → the access numbers routed to it
     agents: list[tuple[str, str]]  # (username, session key)
     without_seat: list[str] = field(default_factory=list)  # agents left out: fewer free seats than agents
-    orphans: list[tuple[str, str]] = field(default_factory=list)  # an earlier run's unfinished calls
+    orphans: list[tuple[str, str, str]] = field(default_factory=list)  # an earlier run's unfinished calls
 
 
 def prepare(*, tenant: str, host: str = "", agents: int | None = None, agents_except: tuple[str, ...] = (),
@@ -91,7 +91,7 @@ def prepare(*, tenant: str, host: str = "", agents: int | None = None, agents_ex
         chosen = list(chosen[:agents] if agents is not None else chosen)
         seats = _seats_for(chosen)
         orphans = list(Call.objects.filter(gateway_call_id__startswith=CALL_PREFIX).exclude(
-            status__in=FINISHED).values_list("gateway_call_id", "status"))
+            status__in=FINISHED).values_list("gateway_call_id", "status", "direction"))
         return Setup(tenant=client, host=host, key=key, routes={queue: tuple(n) for queue, n in routes.items()},
                      agents=[(agent.user.username, _session_for(agent.user)) for agent in chosen[:seats]],
                      without_seat=[agent.user.username for agent in chosen[seats:]], orphans=orphans)
@@ -175,10 +175,12 @@ class Simulation:
         self.stats = Stats()
         self.gateway = SimulatedGateway(host=setup.host, address=address, key=setup.key, behaviour=behaviour,
                                         rng=self.rng, stats=self.stats, connections=connections)
+        # Callers, and the customers agents call back: the same people.
+        self.callers = callers(random.Random(self.rng.random()), CALLERS)
         self.agents = [SimulatedAgent(username=username, session_key=key, cookie_name=settings.SESSION_COOKIE_NAME,
                                       host=setup.host, address=address, behaviour=behaviour, rng=self.rng,
-                                      gateway=self.gateway, stats=self.stats) for username, key in setup.agents]
-        self.callers = callers(random.Random(self.rng.random()), CALLERS)
+                                      gateway=self.gateway, stats=self.stats, customers=self.callers)
+                       for username, key in setup.agents]
         self.unfinished = 0  # calls still in progress when the drain was over, ended by the simulator
         self.offering_seconds = 0.0
 

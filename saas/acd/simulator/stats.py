@@ -48,6 +48,8 @@ class Stats:
             ("abandoned", self.counts["abandoned"]), ("ended", self.counts["ended"]),
             ("callbacks accepted", self.counts["callback_requested"]),
             ("voicemail / closed / refused", self.counts["voicemail"] + self.counts["closed"] + self.counts["refuse"]),
+            ("busy tone / finished in the IVR", f"{self.counts['blocked']} / {self.counts['ivr_completed']}"),
+            ("dialled out / connected", f"{self.counts['dialled']} / {self.counts['outbound connected']}"),
             ("waiting now", live.get("waiting", 0)), ("ringing now", live.get("ringing", 0)),
             ("talking now", live.get("talking", 0)),
         ):

@@ -9,7 +9,7 @@ import signal
 from django.core.management.base import BaseCommand, CommandError
 from rich.console import Console
 
-from saas.acd.simulator.distributions import Behaviour
+from saas.acd.simulator.distributions import COMMAND_DEFAULTS, Behaviour
 from saas.acd.simulator.run import (
     Simulation,
     SimulationError,
@@ -36,6 +36,15 @@ BEHAVIOUR_OPTIONS = {
     "callback_probability": ("callback_probability", "share of callers who accept a callback offer"),
     "break_probability": ("break_probability", "share of calls after which a simulated agent takes a break"),
     "break_mean": ("break_mean", "mean not-ready break in seconds (exponential)"),
+    "blocked_probability": ("blocked_probability", "share of arriving callers who meet a busy tone"),
+    "ivr_completed_probability": ("ivr_completed_probability", "share of arriving callers served by the IVR "
+                                                               "who hang up there"),
+    "ivr_mean": ("ivr_mean", "mean seconds those callers spend in the IVR (log-normal)"),
+    "dial_out_per_hour": ("dial_out_per_hour", "calls out a simulated agent makes an hour while ready "
+                                               "(Poisson; 0: none)"),
+    "outbound_connect_probability": ("outbound_connect_probability", "share of calls out the called party "
+                                                                     "answers"),
+    "outbound_ring_mean": ("outbound_ring_mean", "mean seconds a call out rings before it connects or fails"),
 }
 
 
@@ -63,7 +72,7 @@ class Command(BaseCommand):
                             help="simulate every agent but these (the people at a desktop themselves)")
         parser.add_argument("--seed", type=int, help="seed of the random draws")
         parser.add_argument("--connections", type=int, default=1, help="gateway websockets to spread events over")
-        defaults = Behaviour()
+        defaults = COMMAND_DEFAULTS
         for option, (field, text) in BEHAVIOUR_OPTIONS.items():
             parser.add_argument(f"--{option.replace('_', '-')}", type=float, default=getattr(defaults, field),
                                 help=f"{text} (default {getattr(defaults, field)})")
